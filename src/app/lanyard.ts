@@ -1,0 +1,104 @@
+/**
+ * The composition root: the only place that builds storage and wires it to the services and the
+ * HTTP edge. `main.ts` and the tests both start Lanyard through {@link createLanyard}.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/schema.ts';
+import { systemClock, type Clock } from '../kernel/clock.ts';
+import { silentLogger, type Logger } from '../kernel/logger.ts';
+import { createPasswordHasher, isCommonPassword, owaspArgon2Cost, type Argon2Cost } from '../signin/passwords.ts';
+import { openDatabase, createStore } from '../storage/store.ts';
+import { migrateToLatest } from '../storage/migrations/index.ts';
+import { createMemoryCounters } from '../storage/memory-counters.ts';
+import { createRedisCounters } from '../storage/redis-counters.ts';
+import { createServices, type Services } from '../services/index.ts';
+import { bootstrap, type BootstrapResult } from '../services/bootstrap.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import type { Store } from '../services/ports.ts';
+import { createHttpApp } from '../http/server.ts';
+import { cookiePolicyFor } from '../http/cookies.ts';
+import { startSessionCleanup } from '../jobs/session-cleanup.ts';
+import { loadMasterKey, type MasterKey } from './master-key.ts';
+import { version } from './version.ts';
+
+export interface LanyardOptions {
+  readonly config: Config;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Tests may lower the argon2 cost; production uses OWASP's. */
+  readonly argon2Cost?: Argon2Cost;
+  /** Skip the first-start bootstrap (CLI commands that must not create anything). */
+  readonly skipBootstrap?: boolean;
+}
+
+export interface Lanyard {
+  readonly config: Config;
+  readonly store: Store;
+  readonly services: Services;
+  readonly deps: ServiceDeps;
+  readonly bootstrap: BootstrapResult;
+  readonly masterKey: MasterKey;
+  readonly sqlitePath: string | undefined;
+  /** Starts listening; resolves with the address actually bound. */
+  listen(port?: number, host?: string): Promise<{ port: number; host: string }>;
+  /** Stops accepting, finishes requests in flight, stops jobs, closes the store. */
+  close(): Promise<void>;
+}
+
+export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
+  const { config } = options;
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const masterKey = loadMasterKey(config.masterKey, config.dataDir);
+  const handle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await migrateToLatest(handle.db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  } catch (error) {
+    await handle.db.destroy();
+    throw error;
+  }
+  const store = createStore(handle.db);
+  const counters = config.redisUrl ? createRedisCounters(config.redisUrl) : createMemoryCounters();
+  const deps: ServiceDeps = {
+    store, clock, logger, baseUrl: config.baseUrl,
+    passwords: createPasswordHasher(options.argon2Cost ?? owaspArgon2Cost),
+    isCommonPassword,
+  };
+  const services = createServices(deps);
+  const boot = options.skipBootstrap ? { created: false as const } : await bootstrap(deps, config.admin);
+  const { app } = createHttpApp({ services, store, counters, logger, baseUrl: config.baseUrl, version });
+  if (cookiePolicyFor(config.baseUrl).sameSite === 'Lax') {
+    logger.warn({ baseUrl: config.baseUrl.origin },
+      'plain-http base URL on a non-local host: session cookies fall back to SameSite=Lax, so SAML POST and form_post sign-ins will not see the session; use https');
+  }
+  let server: Server | undefined;
+  let stopJobs: (() => Promise<void>) | undefined;
+
+  return {
+    config, store, services, deps, bootstrap: boot, masterKey, sqlitePath: handle.sqlitePath,
+    listen: (port = config.port, host = config.host) => new Promise((resolve, reject) => {
+      server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000 }, app.callback());
+      server.on('error', reject);
+      server.listen(port, host, () => {
+        const address = server!.address() as AddressInfo;
+        stopJobs = startSessionCleanup(store, clock, logger);
+        resolve({ port: address.port, host: address.address });
+      });
+    }),
+    close: async () => {
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        // Requests in flight get a few seconds to finish before their connections are cut.
+        const cut = setTimeout(() => server?.closeAllConnections(), 5000);
+        await closing;
+        clearTimeout(cut);
+      }
+      await stopJobs?.();
+      await counters.close();
+      await store.close();
+    },
+  };
+}

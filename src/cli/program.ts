@@ -1,0 +1,168 @@
+/**
+ * The `lanyard` command line: serve, migrate, org/user/token creation and backups. Output meant
+ * for people goes to stderr (stdout carries the JSON logs); secrets generated here are shown once.
+ */
+import { Command, CommanderError } from 'commander';
+import { loadConfig, ConfigError } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { createLogger } from '../app/logger.ts';
+import { createLanyard, type Lanyard } from '../app/lanyard.ts';
+import { version } from '../app/version.ts';
+import { isAppError } from '../kernel/errors.ts';
+import { orgUrl } from '../domain/org-url.ts';
+import { systemCaller } from '../services/bootstrap.ts';
+import { generatePassword } from '../services/user-credentials.ts';
+import { backupSqlite } from '../storage/backup.ts';
+
+export interface CliIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly out: (line: string) => void;
+  readonly onShutdownSignal: (handler: () => void) => void;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (isAppError(error)) return [error.message, ...error.causes].join(' — ');
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function buildProgram(io: CliIo): Command {
+  const config = (): Config => loadConfig(io.env);
+  const open = async (options: { bootstrap?: boolean } = {}): Promise<Lanyard> =>
+    createLanyard({ config: config(), skipBootstrap: options.bootstrap === false });
+
+  /** Runs a command against an opened Lanyard and always closes it. */
+  const withLanyard = (work: (lanyard: Lanyard, ...args: any[]) => Promise<void>) => async (...args: any[]) => {
+    const lanyard = await open();
+    try {
+      await work(lanyard, ...args);
+    } finally {
+      await lanyard.close();
+    }
+  };
+
+  const program = new Command('lanyard')
+    .description('Lanyard: a self-hosted identity provider with an app integration network')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => io.out(s.trimEnd()), writeOut: (s) => io.out(s.trimEnd()) });
+
+  program.command('serve', { isDefault: true })
+    .description('start the server (applies migrations; on an empty store, creates the first org and admin)')
+    .action(async () => {
+      const cfg = config();
+      const logger = createLogger(cfg.logLevel);
+      const lanyard = await createLanyard({ config: cfg, logger });
+      const { port, host } = await lanyard.listen();
+      const url = cfg.baseUrl.origin;
+      io.out(`Lanyard ${version} is listening on ${host}:${port}; the first org is at ${url}`);
+      const boot = lanyard.bootstrap;
+      if (boot.created) {
+        io.out('First start: created the first org and its super-admin.');
+        io.out(`  Sign in at   ${url}/login`);
+        io.out(`  Username     ${boot.email}`);
+        if (boot.generatedPassword) io.out(`  Password     ${boot.generatedPassword}   (shown once; keep it or change it)`);
+        if (boot.generatedToken) io.out(`  API token    ${boot.generatedToken}   (shown once; send it as Authorization: SSWS <token>)`);
+      }
+      if (lanyard.masterKey.generated) io.out(`Generated a master key at ${lanyard.masterKey.path}; back it up with the database.`);
+      await new Promise<void>((resolve) => {
+        io.onShutdownSignal(() => {
+          logger.info({}, 'shutting down');
+          lanyard.close().then(resolve, resolve);
+        });
+      });
+    });
+
+  program.command('migrate').description('apply pending database migrations and exit')
+    .action(async () => {
+      const lanyard = await open({ bootstrap: false });
+      await lanyard.close();
+      io.out('Database is up to date.');
+    });
+
+  const org = program.command('org').description('manage orgs');
+  org.command('create <name>').description('add an org answering at <name>.<base host> (or --domain), with its first admin')
+    .option('--display-name <text>', 'name shown on its pages')
+    .option('--domain <host>', 'custom domain the org answers on')
+    .option('--admin-email <email>', 'login of its first super-admin', 'admin@example.com')
+    .action(withLanyard(async (lanyard, name: string, options: { displayName?: string; domain?: string; adminEmail: string }) => {
+      const created = await lanyard.services.orgs.create({ name, displayName: options.displayName, customDomain: options.domain });
+      const caller = systemCaller(created);
+      const password = generatePassword();
+      const admin = await lanyard.services.users.create(caller, {
+        profile: { login: options.adminEmail, email: options.adminEmail, firstName: 'Org', lastName: 'Administrator' },
+        credentials: { password: { value: password } },
+      }, { activate: true });
+      await lanyard.store.forOrg(created.id).users.addRole(admin.id, 'SUPER_ADMIN', new Date().toISOString());
+      const { token } = await lanyard.services.tokens.create(caller, { name: 'bootstrap', userId: admin.id });
+      io.out(`Created org ${created.name} (${created.id}) at ${orgUrl(created, lanyard.config.baseUrl)}`);
+      io.out(`  Username     ${options.adminEmail}`);
+      io.out(`  Password     ${password}   (shown once)`);
+      io.out(`  API token    ${token}   (shown once)`);
+    }));
+  org.command('list').description('list orgs')
+    .action(withLanyard(async (lanyard) => {
+      for (const o of await lanyard.services.orgs.list()) io.out(`${o.id}  ${o.name}  ${orgUrl(o, lanyard.config.baseUrl)}`);
+    }));
+
+  program.command('user').description('manage users').command('create')
+    .description('create an active user with a password')
+    .requiredOption('--login <email>', 'login (an email address)')
+    .requiredOption('--first-name <text>', 'first name')
+    .requiredOption('--last-name <text>', 'last name')
+    .option('--email <email>', 'email (defaults to the login)')
+    .option('--org <name>', 'org name', 'default')
+    .option('--admin', 'make the user a super-admin')
+    .action(withLanyard(async (lanyard, options: { login: string; firstName: string; lastName: string; email?: string; org: string; admin?: boolean }) => {
+      const target = await lanyard.services.orgs.requireByName(options.org);
+      const password = io.env.LANYARD_NEW_USER_PASSWORD ?? generatePassword();
+      const user = await lanyard.services.users.create(systemCaller(target), {
+        profile: { login: options.login, email: options.email ?? options.login, firstName: options.firstName, lastName: options.lastName },
+        credentials: { password: { value: password } },
+      }, { activate: true });
+      if (options.admin) await lanyard.store.forOrg(target.id).users.addRole(user.id, 'SUPER_ADMIN', new Date().toISOString());
+      io.out(`Created user ${user.profile.login} (${user.id})`);
+      if (!io.env.LANYARD_NEW_USER_PASSWORD) io.out(`  Password     ${password}   (shown once)`);
+    }));
+
+  program.command('token').description('manage API tokens').command('create')
+    .description('create an API token for an administrator')
+    .requiredOption('--user <login>', 'the administrator the token acts as')
+    .option('--name <text>', 'token name', 'cli')
+    .option('--org <name>', 'org name', 'default')
+    .action(withLanyard(async (lanyard, options: { user: string; name: string; org: string }) => {
+      const target = await lanyard.services.orgs.requireByName(options.org);
+      const { record, token } = await lanyard.services.tokens.create(systemCaller(target), { name: options.name, userId: options.user });
+      io.out(`Created API token ${record.name} (${record.id})`);
+      io.out(`  API token    ${token}   (shown once)`);
+    }));
+
+  program.command('backup').description('write a consistent copy of the embedded SQLite store')
+    .option('--out <file>', 'destination file (default: <data dir>/backups/lanyard-<time>.db)')
+    .action(async (options: { out?: string }) => {
+      const cfg = config();
+      if (cfg.databaseUrl) throw new Error('backup copies the embedded SQLite store; with DATABASE_URL set, back up PostgreSQL with pg_dump');
+      const lanyard = await open({ bootstrap: false });
+      try {
+        const file = await backupSqlite(lanyard.sqlitePath!, options.out, cfg.dataDir);
+        io.out(`Backup written to ${file}; keep the master key (${lanyard.masterKey.path ?? 'LANYARD_MASTER_KEY'}) with it.`);
+      } finally {
+        await lanyard.close();
+      }
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    io.out(describeError(error));
+    return error instanceof ConfigError ? 2 : 1;
+  }
+}

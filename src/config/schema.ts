@@ -1,0 +1,84 @@
+/**
+ * Lanyard's settings: one zod schema, read once from the environment at start-up and frozen.
+ * Each setting's `.describe()` is its documentation (the README table is generated from it).
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1, 'must be a port number from 1 to 65535')
+  .max(65535, 'must be a port number from 1 to 65535');
+
+const httpUrl = z.string().trim().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '')
+      && !url.search && !url.hash && !url.username;
+  } catch {
+    return false;
+  }
+}, 'must be an http:// or https:// URL with no path, query or credentials, e.g. https://id.example.com');
+
+const postgresUrl = z.string().trim().refine((value) => /^postgres(ql)?:\/\/.+/.test(value),
+  'must be a postgres:// or postgresql:// connection URL');
+
+const redisUrl = z.string().trim().refine((value) => /^rediss?:\/\/.+/.test(value),
+  'must be a redis:// or rediss:// URL');
+
+const masterKey = z.string().trim().refine((value) => decodeMasterKey(value) !== undefined,
+  'must be 32 random bytes as 64 hex characters or 43 base64url characters (generate one with `openssl rand -hex 32`)');
+
+const email = z.string().trim().email('must be an email address');
+
+const password = z.string().min(12, 'must be at least 12 characters long').max(256, 'must be at most 256 characters long');
+
+const apiToken = z.string().trim().regex(/^[A-Za-z0-9_-]{32,128}$/,
+  'must be 32 to 128 characters of letters, digits, "-" and "_"');
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Environment variables Lanyard reads, with their documentation. */
+export const envSchema = z.object({
+  PORT: port.default(8080).describe('Listen port.'),
+  LANYARD_HOST: z.string().trim().min(1).default('127.0.0.1')
+    .describe('Listen address. Loopback by default; set 0.0.0.0 or :: behind a load balancer or in a container.'),
+  LANYARD_BASE_URL: httpUrl.optional()
+    .describe('Public URL of the first org; other orgs are subdomains of its host. Default http://localhost:$PORT.'),
+  LANYARD_DATA_DIR: z.string().trim().min(1).default('./data')
+    .describe('Directory of the embedded database, its backups and the generated master key.'),
+  DATABASE_URL: postgresUrl.optional().describe('postgres://… switches the store from embedded SQLite to PostgreSQL.'),
+  REDIS_URL: redisUrl.optional().describe('redis://… shares ephemeral state (rate-limit counters) between several nodes.'),
+  LANYARD_MASTER_KEY: masterKey.optional()
+    .describe('Key-encryption key for signing keys, client secrets and the vault. Generated into the data directory when unset.'),
+  LANYARD_ADMIN_EMAIL: email.optional().describe('First super-admin\'s email and login; applied only when the store is empty.'),
+  LANYARD_ADMIN_PASSWORD: password.optional().describe('First super-admin\'s password; generated and printed once when unset.'),
+  LANYARD_ADMIN_TOKEN: apiToken.optional().describe('First API token (SSWS); generated and printed once when unset.'),
+  LANYARD_LOG_LEVEL: logLevel.default('info').describe('Log level of the JSON logs on standard output.'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Settings after validation and derivation: what the rest of Lanyard sees. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly baseUrl: URL;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly masterKey: Buffer | undefined;
+  readonly admin: {
+    readonly email: string | undefined;
+    readonly password: string | undefined;
+    readonly token: string | undefined;
+  };
+  readonly logLevel: z.infer<typeof logLevel>;
+}
+
+/** Decodes a 32-byte key given as hex or base64url; undefined when it is neither. */
+export function decodeMasterKey(value: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9_-]{43}=?$/.test(value)) {
+    const key = Buffer.from(value, 'base64url');
+    return key.length === 32 ? key : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,87 @@
+/**
+ * System log events in Okta's LogEvent shape. Events are facts: built once, stored, never changed.
+ * Nothing secret goes in: no password, token, key or credential, in any field.
+ */
+export type Severity = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+export type OutcomeResult = 'SUCCESS' | 'FAILURE' | 'SKIPPED' | 'ALLOW' | 'DENY' | 'CHALLENGE' | 'UNKNOWN';
+
+export interface LogActor {
+  readonly id: string;
+  readonly type: string;
+  readonly alternateId: string;
+  readonly displayName: string;
+  readonly detailEntry?: Record<string, unknown> | null;
+}
+
+export type LogTarget = LogActor;
+
+export interface LogClient {
+  readonly userAgent: { readonly rawUserAgent: string | null; readonly os: string | null; readonly browser: string | null } | null;
+  readonly zone: string | null;
+  readonly device: string | null;
+  readonly id: string | null;
+  readonly ipAddress: string | null;
+  readonly geographicalContext: null;
+}
+
+export interface LogEvent {
+  readonly uuid: string;
+  readonly published: string;
+  readonly eventType: string;
+  readonly version: '0';
+  readonly severity: Severity;
+  readonly legacyEventType: string | null;
+  readonly displayMessage: string;
+  readonly actor: LogActor;
+  readonly client: LogClient;
+  readonly outcome: { readonly result: OutcomeResult; readonly reason: string | null };
+  readonly target: readonly LogTarget[];
+  readonly transaction: { readonly type: 'WEB' | 'JOB'; readonly id: string; readonly detail: Record<string, unknown> };
+  readonly debugContext: { readonly debugData: Record<string, string> };
+  readonly authenticationContext: {
+    readonly authenticationProvider: string | null;
+    readonly credentialProvider: string | null;
+    readonly credentialType: string | null;
+    readonly issuer: null;
+    readonly interface: string | null;
+    readonly authenticationStep: number;
+    readonly externalSessionId: string | null;
+  };
+  readonly securityContext: { readonly asNumber: null; readonly asOrg: null; readonly isp: null; readonly domain: null; readonly isProxy: null };
+  readonly request: { readonly ipChain: readonly { readonly ip: string; readonly version: 'V4' | 'V6' }[] };
+}
+
+/** Okta's event types used by Lanyard, with their display messages. */
+export const eventTypes = {
+  'user.lifecycle.create': 'Create Okta user',
+  'user.lifecycle.activate': 'Activate Okta user',
+  'user.lifecycle.reactivate': 'Reactivate Okta user',
+  'user.lifecycle.deactivate': 'Deactivate Okta user',
+  'user.lifecycle.suspend': 'Suspend Okta user',
+  'user.lifecycle.unsuspend': 'Unsuspend Okta user',
+  'user.lifecycle.delete.initiated': 'Delete Okta user',
+  'user.lifecycle.password_mass_expiry': 'Expire password',
+  'user.account.update_profile': 'Update user profile for Okta',
+  'user.account.lock': 'Max sign in attempts exceeded',
+  'user.account.unlock_by_admin': 'Unlock user account by admin',
+  'user.account.reset_password': 'Fired when the user\'s Okta password is reset',
+  'user.account.update_password': 'User update password for Okta',
+  'user.account.expire_password': 'Expire password',
+  'user.session.start': 'User login to Okta',
+  'user.session.end': 'User logout from Okta',
+  'user.session.clear': 'Clear user session',
+  'user.authentication.sso': 'User single sign on to app',
+  'group.lifecycle.create': 'Create Okta group',
+  'group.lifecycle.delete': 'Delete Okta group',
+  'group.profile.update': 'Update Okta group profile',
+  'group.user_membership.add': 'Add user to group membership',
+  'group.user_membership.remove': 'Remove user from group membership',
+  'system.api_token.create': 'Create API token',
+  'system.api_token.revoke': 'Revoke API token',
+  'system.org.rate_limit.violation': 'Rate limit violation',
+  'system.org.create': 'Create org',
+  'system.org.settings.update': 'Update org settings',
+  'user.account.privilege.grant': 'Grant user privilege',
+} as const;
+
+export type EventType = keyof typeof eventTypes;

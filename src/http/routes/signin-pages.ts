@@ -1,0 +1,181 @@
+/**
+ * The server-rendered sign-in pages: sign in, sign out, set a password from an activation or
+ * recovery link, change an expired password. Every form carries a CSRF token; every answer is
+ * `no-store`.
+ */
+import type Router from '@koa/router';
+import { timingSafeEqual } from 'node:crypto';
+import { AppError, isAppError } from '../../kernel/errors.ts';
+import { randomToken } from '../../kernel/secrets.ts';
+import type { Services } from '../../services/index.ts';
+import type { Caller } from '../../services/caller.ts';
+import { userActor } from '../../services/caller.ts';
+import type { UserTokenPurpose } from '../../services/ports.ts';
+import type { User } from '../../domain/user.ts';
+import { readForm } from '../body.ts';
+import { clearCookie, csrfCookie, readCookie, sessionCookie, writeCookie, type CookiePolicy } from '../cookies.ts';
+import { clientOf, orgOf, type LanyardContext, type LanyardState } from '../state.ts';
+import { messagePage, passwordRequirements, setPasswordPage, signedInPage, signInPage, signOutConfirmPage } from '../../web/signin/pages.ts';
+
+/** A same-site path to return to after sign-in; anything else (other hosts, `//x`, `/\x`) is dropped. */
+export function safeReturnPath(value: string | undefined): string | undefined {
+  if (!value || value.length > 2048) return undefined;
+  return /^\/(?![/\\])[^\s]*$/.test(value) ? value : undefined;
+}
+
+function equalTokens(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+const unableToSignIn = 'Unable to sign in. Check your username and password.';
+
+export function registerSignInPages(router: Router<LanyardState>, services: Services, policy: CookiePolicy,
+  anonymousCaller: (ctx: LanyardContext) => Caller): void {
+
+  /** The pre-session CSRF token: a random cookie repeated in the form (double submit). */
+  function formCsrf(ctx: LanyardContext): string {
+    let token = readCookie(ctx, csrfCookie);
+    if (!token) {
+      token = randomToken(24);
+      writeCookie(ctx, policy, csrfCookie, token);
+    }
+    return token;
+  }
+
+  async function readCheckedForm(ctx: LanyardContext, expected: string | undefined): Promise<Record<string, string>> {
+    const form = await readForm(ctx);
+    if (!equalTokens(form.csrf, expected)) {
+      throw new AppError('auth.invalid_session', { debug: 'CSRF token missing or wrong' });
+    }
+    return form;
+  }
+
+  function render(ctx: LanyardContext, body: string, status = 200): void {
+    ctx.status = status;
+    ctx.type = 'text/html';
+    ctx.body = body;
+  }
+
+  async function currentSession(ctx: LanyardContext) {
+    return services.sessions.resolve(orgOf(ctx), readCookie(ctx, sessionCookie));
+  }
+
+  async function signInAndRedirect(ctx: LanyardContext, user: User, to: string | undefined): Promise<void> {
+    const caller = { ...anonymousCaller(ctx), actor: userActor(user) };
+    const { cookieValue } = await services.sessions.start(caller, user, ['pwd']);
+    writeCookie(ctx, policy, sessionCookie, cookieValue);
+    ctx.redirect(to ?? '/');
+  }
+
+  function setPasswordModel(ctx: LanyardContext, user: User, purpose: UserTokenPurpose | 'expired', csrf: string, action: string,
+    token?: string, error?: string) {
+    const org = orgOf(ctx);
+    const titles = {
+      activation: ['Activate your account', 'Choose a password to finish setting up your account.'],
+      recovery: ['Reset your password', 'Choose a new password.'],
+      expired: ['Your password has expired', 'Choose a new password to continue.'],
+    } as const;
+    const [title, intro] = titles[purpose];
+    return setPasswordPage({
+      orgName: org.displayName, title, intro, action, csrf, login: user.profile.login, error,
+      requirements: passwordRequirements(org.settings.passwordPolicy),
+      ...(token ? { hidden: { token } } : {}),
+    });
+  }
+
+  router.get('home', '/', async (ctx: LanyardContext) => {
+    const active = await currentSession(ctx);
+    if (!active) return ctx.redirect('/login');
+    const { user, session } = active;
+    render(ctx, signedInPage({
+      orgName: orgOf(ctx).displayName, csrf: session.csrfToken,
+      name: `${user.profile.firstName} ${user.profile.lastName}`, login: user.profile.login, lastLogin: user.lastLogin,
+    }));
+  });
+
+  router.get('signin', '/login', async (ctx: LanyardContext) => {
+    const fromUri = safeReturnPath(ctx.query.fromURI as string | undefined);
+    if (await currentSession(ctx)) return ctx.redirect(fromUri ?? '/');
+    render(ctx, signInPage({ orgName: orgOf(ctx).displayName, csrf: formCsrf(ctx), fromUri }));
+  });
+
+  router.post('signin-submit', '/login', async (ctx: LanyardContext) => {
+    const csrf = readCookie(ctx, csrfCookie);
+    const form = await readCheckedForm(ctx, csrf);
+    const fromUri = safeReturnPath(form.fromURI);
+    const login = (form.username ?? '').trim();
+    const outcome = await services.signIn.signIn(anonymousCaller(ctx), login, form.password ?? '');
+    if (outcome.kind === 'success') return signInAndRedirect(ctx, outcome.user, fromUri);
+    const org = orgOf(ctx);
+    if (outcome.kind === 'password_expired') {
+      // The right password was given: a one-time token lets this form set the new one.
+      const link = await services.credentials.issueLink(org, outcome.user.id, 'recovery');
+      return render(ctx, setPasswordModel(ctx, outcome.user, 'expired', csrf!, '/login/change-password', link.token));
+    }
+    render(ctx, signInPage({ orgName: org.displayName, csrf: csrf!, login: login.slice(0, 100), error: unableToSignIn, fromUri }), 401);
+  });
+
+  /** Completes a password change from a link token; re-renders the form with the reason on failure. */
+  async function completePassword(ctx: LanyardContext, form: Record<string, string>, token: string,
+    purpose: UserTokenPurpose, kind: UserTokenPurpose | 'expired', action: string): Promise<void> {
+    const org = orgOf(ctx);
+    const user = /^[A-Za-z0-9]{20}$/.test(token) ? await services.credentials.userOfLink(org, token, purpose) : undefined;
+    if (!user) return render(ctx, expiredLinkPage(org.displayName), 410);
+    const again = (error: string) =>
+      render(ctx, setPasswordModel(ctx, user, kind, form.csrf!, action, kind === 'expired' ? token : undefined, error), 400);
+    if ((form.newPassword ?? '') !== (form.confirmPassword ?? '')) return again('The passwords do not match.');
+    try {
+      const updated = await services.credentials.completeLink(anonymousCaller(ctx), token, purpose, form.newPassword ?? '');
+      return signInAndRedirect(ctx, updated, undefined);
+    } catch (error) {
+      if (isAppError(error) && error.code === 'user.password_policy') return again(error.causes[0] ?? error.message);
+      throw error;
+    }
+  }
+
+  router.post('change-expired-password', '/login/change-password', async (ctx: LanyardContext) => {
+    const form = await readCheckedForm(ctx, readCookie(ctx, csrfCookie));
+    return completePassword(ctx, form, form.token ?? '', 'recovery', 'expired', '/login/change-password');
+  });
+
+  for (const [path, purpose] of [['/welcome/:token', 'activation'], ['/reset_password/:token', 'recovery']] as const) {
+    router.get(`${purpose}-page`, path, async (ctx: LanyardContext) => {
+      const token = (ctx as unknown as { params: { token: string } }).params.token;
+      const org = orgOf(ctx);
+      const user = /^[A-Za-z0-9]{20}$/.test(token) ? await services.credentials.userOfLink(org, token, purpose) : undefined;
+      if (!user) return render(ctx, expiredLinkPage(org.displayName), 410);
+      render(ctx, setPasswordModel(ctx, user, purpose, formCsrf(ctx), path.replace(':token', token)));
+    });
+    router.post(`${purpose}-submit`, path, async (ctx: LanyardContext) => {
+      const token = (ctx as unknown as { params: { token: string } }).params.token;
+      const form = await readCheckedForm(ctx, readCookie(ctx, csrfCookie));
+      return completePassword(ctx, form, token, purpose, purpose, path.replace(':token', token));
+    });
+  }
+
+  router.get('signout', '/logout', async (ctx: LanyardContext) => {
+    const active = await currentSession(ctx);
+    if (!active) return ctx.redirect('/login');
+    render(ctx, signOutConfirmPage({ orgName: orgOf(ctx).displayName, csrf: active.session.csrfToken }));
+  });
+
+  router.post('signout-submit', '/logout', async (ctx: LanyardContext) => {
+    const active = await currentSession(ctx);
+    await readCheckedForm(ctx, active?.session.csrfToken ?? readCookie(ctx, csrfCookie));
+    if (active) await services.sessions.end({ ...anonymousCaller(ctx), actor: userActor(active.user) }, active);
+    clearCookie(ctx, policy, sessionCookie);
+    render(ctx, messagePage({
+      orgName: orgOf(ctx).displayName, title: 'You have signed out', message: 'Your session has ended.',
+      link: { href: '/login', text: 'Sign in again' },
+    }));
+  });
+}
+
+function expiredLinkPage(orgName: string): string {
+  return messagePage({
+    orgName, title: 'This link can no longer be used',
+    message: 'It has expired or was already used. Ask your administrator for a new one.',
+    link: { href: '/login', text: 'Go to sign in' },
+  });
+}

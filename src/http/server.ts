@@ -1,0 +1,114 @@
+/**
+ * The Koa application: middleware in order, then the routers.
+ *
+ * observe (request id, access log, metrics) → security headers → errors → [health, metrics, assets]
+ * → tenant (Host → org) → rate limits (`/api/v1`) → API routes (SSWS) and sign-in pages.
+ */
+import Koa from 'koa';
+import Router from '@koa/router';
+import { readFileSync } from 'node:fs';
+import { AppError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Services } from '../services/index.ts';
+import type { Caller } from '../services/caller.ts';
+import { systemActor } from '../services/caller.ts';
+import type { CounterStore, Store } from '../services/ports.ts';
+import { registerApiRoutes, type ApiRoute } from './api-route.ts';
+import { sswsAuthenticator } from './api-auth.ts';
+import { cookiePolicyFor } from './cookies.ts';
+import { errorMiddleware } from './errors.ts';
+import { createMetrics, observe } from './observability.ts';
+import { buildOpenApi } from './openapi.ts';
+import { pageLinks } from './paging.ts';
+import { rateLimitMiddleware } from './rate-limit.ts';
+import { securityHeaders } from './security-headers.ts';
+import { clientOf, orgOf, type LanyardContext, type LanyardState } from './state.ts';
+import { tenantMiddleware } from './tenant.ts';
+import { userRoutes } from './routes/users.ts';
+import { groupRoutes } from './routes/groups.ts';
+import { apiTokenRoutes } from './routes/api-tokens.ts';
+import { logRoutes } from './routes/logs.ts';
+import { orgRoutes } from './routes/org.ts';
+import { registerSignInPages } from './routes/signin-pages.ts';
+
+export interface HttpDeps {
+  readonly services: Services;
+  readonly store: Store;
+  readonly counters: CounterStore;
+  readonly logger: Logger;
+  readonly baseUrl: URL;
+  readonly version: string;
+  /** Trust X-Forwarded-* from a proxy in front (for client IPs and https detection). */
+  readonly trustProxy?: boolean;
+}
+
+const stylesheet = readFileSync(new URL('../web/signin/signin.css', import.meta.url));
+
+export function allApiRoutes(services: Services): ApiRoute[] {
+  return [
+    ...userRoutes(services),
+    ...groupRoutes(services),
+    ...apiTokenRoutes(services),
+    ...logRoutes(services),
+    ...orgRoutes(services),
+  ];
+}
+
+export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes: ApiRoute[]; metrics: ReturnType<typeof createMetrics> } {
+  const { services, logger, baseUrl } = deps;
+  const app = new Koa<LanyardState>({ proxy: deps.trustProxy ?? false });
+  // Errors are rendered by errorMiddleware; Koa's own printer would write stack traces to stderr.
+  app.silent = true;
+  const metrics = createMetrics();
+  const routes = allApiRoutes(services);
+  const openApi = buildOpenApi(routes, `${baseUrl.origin}`, deps.version);
+
+  app.use(observe(logger, metrics));
+  app.use(securityHeaders(baseUrl.protocol === 'https:'));
+  app.use(errorMiddleware(logger));
+
+  const open = new Router<LanyardState>();
+  open.get('live', '/health/live', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  open.get('ready', '/health/ready', async (ctx) => {
+    const ready = await deps.store.ping();
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ok' : 'unavailable', checks: { database: ready ? 'ok' : 'unreachable' } };
+  });
+  open.get('metrics', '/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+  open.get('stylesheet', '/assets/signin.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = stylesheet;
+  });
+  open.get('openapi', '/api/v1/openapi.json', (ctx) => {
+    ctx.body = openApi;
+  });
+  app.use(open.routes());
+
+  app.use(tenantMiddleware(services.orgs, baseUrl));
+  app.use(rateLimitMiddleware(deps.counters, logger));
+
+  const anonymousCaller = (ctx: LanyardContext): Caller => ({
+    org: orgOf(ctx), actor: systemActor, client: clientOf(ctx), requestId: ctx.state.requestId, requestUri: ctx.path,
+  });
+
+  const api = new Router<LanyardState>();
+  registerApiRoutes(api, routes, sswsAuthenticator(services), pageLinks);
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: true, methodNotAllowed: () => new AppError('request.method_not_allowed') }));
+
+  const pages = new Router<LanyardState>();
+  registerSignInPages(pages, services, cookiePolicyFor(baseUrl), anonymousCaller);
+  app.use(pages.routes());
+  app.use(pages.allowedMethods({ throw: true, methodNotAllowed: () => new AppError('request.method_not_allowed') }));
+
+  app.use(async () => {
+    throw new AppError('request.path_not_found');
+  });
+  return { app, routes, metrics };
+}

@@ -1,0 +1,15 @@
+/** What every use case needs; built once in `app/`. */
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { PasswordHasher } from '../signin/passwords.ts';
+import type { Store } from './ports.ts';
+
+export interface ServiceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly passwords: PasswordHasher;
+  readonly isCommonPassword: (password: string) => boolean;
+  readonly logger: Logger;
+  /** Public URL of the first org; other orgs' URLs derive from it (`domain/org-url.ts`). */
+  readonly baseUrl: URL;
+}

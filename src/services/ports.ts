@@ -1,0 +1,205 @@
+/**
+ * The storage ports the services consume. `storage/` implements them; only `app/` wires them.
+ * Every org-owned repository is reached through {@link Store.forOrg}, so no method can forget
+ * which org it serves.
+ */
+import type { Filter } from '../protocols/scim/filter.ts';
+import type { Org, OrgSettings } from '../domain/org.ts';
+import type { User, UserStatus, UserWithSecrets } from '../domain/user.ts';
+import type { UserProfile } from '../domain/user-profile.ts';
+import type { Group } from '../domain/group.ts';
+import type { LogEvent } from '../domain/log-event.ts';
+
+/** A unique constraint was violated; `field` names the public attribute that collided. */
+export class UniqueViolation extends Error {
+  readonly field: string;
+  constructor(field: string) {
+    super(`unique violation on ${field}`);
+    this.name = 'UniqueViolation';
+    this.field = field;
+  }
+}
+
+/** A filter that names an unknown attribute or compares it the wrong way. */
+export class InvalidFilter extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidFilter';
+  }
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Cursor for the next page, absent on the last one. */
+  readonly next?: string;
+}
+
+export interface ListQuery {
+  readonly filter?: Filter;
+  /** Prefix match on the resource's names (Okta's `q`). */
+  readonly q?: string;
+  readonly limit: number;
+  readonly after?: string;
+}
+
+export interface OrgRepository {
+  insert(org: Org): Promise<void>;
+  findById(id: string): Promise<Org | undefined>;
+  findByName(name: string): Promise<Org | undefined>;
+  findByDomain(domain: string): Promise<Org | undefined>;
+  findDefault(): Promise<Org | undefined>;
+  list(): Promise<Org[]>;
+  updateSettings(id: string, settings: OrgSettings, lastUpdated: string): Promise<void>;
+}
+
+export interface UserChanges {
+  readonly status?: UserStatus;
+  readonly transitioningToStatus?: UserStatus | null;
+  readonly profile?: UserProfile;
+  readonly passwordHash?: string | null;
+  readonly passwordChanged?: string | null;
+  readonly recoveryQuestion?: string | null;
+  readonly recoveryAnswerHash?: string | null;
+  readonly failedSignIns?: number;
+  readonly activated?: string | null;
+  readonly statusChanged?: string | null;
+  readonly lastLogin?: string | null;
+  readonly lastUpdated?: string;
+}
+
+export interface UserRepository {
+  insert(user: UserWithSecrets): Promise<void>;
+  update(id: string, changes: UserChanges): Promise<void>;
+  findById(id: string): Promise<UserWithSecrets | undefined>;
+  findByLogin(login: string): Promise<UserWithSecrets | undefined>;
+  /** Users in id order; when no filter names `status`, DEPROVISIONED users are left out unless asked. */
+  list(query: ListQuery & { readonly includeDeprovisioned: boolean }): Promise<Page<User>>;
+  delete(id: string): Promise<void>;
+  /** Adds one failed sign-in atomically and returns the new count. */
+  recordFailedSignIn(id: string): Promise<number>;
+  count(): Promise<number>;
+  passwordHistory(id: string, count: number): Promise<string[]>;
+  addPasswordHistory(id: string, passwordHash: string, created: string): Promise<void>;
+  roles(id: string): Promise<string[]>;
+  addRole(id: string, role: string, created: string): Promise<void>;
+}
+
+/** What a one-time user token is for. */
+export type UserTokenPurpose = 'activation' | 'recovery';
+
+/** One-time tokens of activation and password-recovery links; only their hash is stored. */
+export interface UserTokenRepository {
+  insert(token: { tokenHash: string; userId: string; purpose: UserTokenPurpose; created: string; expiresAt: string }): Promise<void>;
+  /** The user id of a valid token, or undefined; the token stays until {@link consume}. */
+  peek(tokenHash: string, purpose: UserTokenPurpose, now: string): Promise<string | undefined>;
+  /** Deletes the token and returns its user id when it was valid. */
+  consume(tokenHash: string, purpose: UserTokenPurpose, now: string): Promise<string | undefined>;
+  deleteForUser(userId: string): Promise<void>;
+}
+
+export interface GroupRepository {
+  insert(group: Group): Promise<void>;
+  update(id: string, changes: { name: string; description: string | null; profile: Record<string, unknown>; lastUpdated: string }): Promise<void>;
+  touchMembership(id: string, at: string): Promise<void>;
+  findById(id: string): Promise<Group | undefined>;
+  findByName(name: string): Promise<Group | undefined>;
+  list(query: ListQuery): Promise<Page<Group>>;
+  delete(id: string): Promise<void>;
+  /** Adds a member; false when they already were one. */
+  addMember(groupId: string, userId: string, created: string): Promise<boolean>;
+  /** Removes a member; false when they were not one. */
+  removeMember(groupId: string, userId: string): Promise<boolean>;
+  listMembers(groupId: string, limit: number, after?: string): Promise<Page<User>>;
+  groupsOfUser(userId: string): Promise<Group[]>;
+}
+
+export interface ApiTokenRecord {
+  readonly id: string;
+  readonly orgId: string;
+  readonly name: string;
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly clientName: string;
+  readonly created: string;
+  readonly lastUpdated: string;
+  readonly expiresAt: string;
+}
+
+export interface ApiTokenRepository {
+  insert(token: ApiTokenRecord): Promise<void>;
+  findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  findById(id: string): Promise<ApiTokenRecord | undefined>;
+  list(): Promise<ApiTokenRecord[]>;
+  /** Slides the idle expiry; Okta tokens expire after 30 days without use. */
+  touch(id: string, lastUpdated: string, expiresAt: string): Promise<void>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly orgId: string;
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly csrfToken: string;
+  readonly amr: readonly string[];
+  readonly created: string;
+  readonly lastSeen: string;
+  readonly idleExpiresAt: string;
+  readonly expiresAt: string;
+}
+
+export interface SessionRepository {
+  insert(session: SessionRecord): Promise<void>;
+  findByHash(tokenHash: string): Promise<SessionRecord | undefined>;
+  touch(id: string, lastSeen: string, idleExpiresAt: string): Promise<void>;
+  delete(id: string): Promise<void>;
+  deleteForUser(userId: string): Promise<number>;
+  listForUser(userId: string): Promise<SessionRecord[]>;
+}
+
+export interface LogQuery {
+  readonly since: string;
+  readonly until?: string;
+  readonly filter?: Filter;
+  readonly q?: readonly string[];
+  readonly limit: number;
+  readonly after?: string;
+  readonly order: 'ASCENDING' | 'DESCENDING';
+}
+
+export interface LogRepository {
+  append(event: LogEvent): Promise<void>;
+  query(query: LogQuery): Promise<Page<LogEvent>>;
+}
+
+/** The repositories of one org. */
+export interface OrgStore {
+  readonly orgId: string;
+  readonly users: UserRepository;
+  readonly userTokens: UserTokenRepository;
+  readonly groups: GroupRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly sessions: SessionRepository;
+  readonly logs: LogRepository;
+}
+
+export interface Store {
+  readonly orgs: OrgRepository;
+  forOrg(orgId: string): OrgStore;
+  /** Runs `work` in one transaction: all of its writes land, or none do. */
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  /** Deletes expired sessions; returns how many. */
+  deleteExpiredSessions(now: string): Promise<number>;
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export type { User };
+
+/** Counters in fixed windows, shared by every node when Redis is configured. */
+export interface CounterStore {
+  /** Adds one to `key` in the window of `windowMs` containing now; returns the new count. */
+  hit(key: string, windowMs: number): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,40 @@
+/** Maps driver errors to the storage port's errors, so SQLite and PostgreSQL fail alike. */
+import { UniqueViolation } from '../services/ports.ts';
+
+/** Index or constraint name → public field name. */
+const uniqueFields: Record<string, string> = {
+  users_login_key: 'login',
+  users_pk: 'id',
+  groups_name_key: 'name',
+  groups_pk: 'id',
+  orgs_name_key: 'name',
+  orgs_custom_domain_key: 'customDomain',
+  api_tokens_hash: 'token',
+  sessions_hash: 'session',
+};
+
+/** SQLite names the columns rather than the index: map those too. */
+const sqliteColumns: Record<string, string> = {
+  'users.org_id, users.login_key': 'login',
+  'groups.org_id, groups.name_key': 'name',
+  'orgs.name': 'name',
+  'orgs.custom_domain': 'customDomain',
+};
+
+export function toStoreError(error: unknown): unknown {
+  const e = error as { code?: string; constraint?: string; message?: string; errcode?: number };
+  if (e?.code === '23505') return new UniqueViolation(uniqueFields[e.constraint ?? ''] ?? e.constraint ?? 'value');
+  const message = e?.message ?? '';
+  const sqlite = /UNIQUE constraint failed: (.+)$/.exec(message);
+  if (sqlite) return new UniqueViolation(sqliteColumns[sqlite[1]!] ?? sqlite[1]!);
+  return error;
+}
+
+/** Runs a write and converts constraint violations. */
+export async function mapErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toStoreError(error);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The ordered list of migrations. Forward-only, timestamped, dialect-neutral where Kysely's
+ * schema builder allows; each names the one place it differs by dialect.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import * as core from './2026-11-22T00-core.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-22T00-core': core,
+};
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'lanyard_migrations',
+    migrationLockTableName: 'lanyard_migrations_lock',
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
