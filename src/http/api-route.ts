@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AppError, type ErrorCode, validationError } from '../kernel/errors.ts';
 import type { Caller } from '../services/caller.ts';
 import { issuesToCauses } from '../services/validation.ts';
-import { readJson } from './body.ts';
+import { readJson, rejectNul } from './body.ts';
 import type { LanyardContext, LanyardState } from './state.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
@@ -60,6 +60,7 @@ function singleQuery(ctx: LanyardContext): Record<string, string> {
     if (Array.isArray(value)) throw new AppError('request.invalid_argument', { detail: `${key} is given more than once` });
     if (value !== undefined) out[key] = value;
   }
+  rejectNul(out, 'query');
   return out;
 }
 
@@ -67,6 +68,8 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'quer
   if (!schema) return undefined as T;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
+  // A path segment the route does not accept names no resource: that is a missing path, not bad input.
+  if (where === 'path') throw new AppError('request.path_not_found', { causes: issuesToCauses(result.error) });
   throw validationError(issuesToCauses(result.error), where === 'body' ? undefined : where);
 }
 
@@ -77,7 +80,9 @@ export function registerApiRoutes(router: Router<LanyardState>, routes: readonly
     router[route.method](route.operationId, route.path, async (ctx: LanyardContext) => {
       ctx.state.routeName = route.path;
       const caller = await authenticate(ctx);
-      const params = parse(route.params, (ctx as unknown as { params: Record<string, string> }).params, 'path');
+      const rawParams = (ctx as unknown as { params: Record<string, string> }).params;
+      rejectNul(rawParams, 'path');
+      const params = parse(route.params, rawParams, 'path');
       const query = parse(route.query, singleQuery(ctx), 'query');
       const raw = route.body || route.method !== 'get' ? await readJson(ctx) : undefined;
       if (route.bodyRequired && raw === undefined) {

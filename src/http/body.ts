@@ -2,7 +2,7 @@
  * Request bodies, read with a size limit before anything parses them. JSON for the API, URL-encoded
  * forms for pages. Failures are registered errors: 413 too large, 415 wrong type, 400 malformed.
  */
-import { AppError } from '../kernel/errors.ts';
+import { AppError, validationError } from '../kernel/errors.ts';
 import type { LanyardContext } from './state.ts';
 
 /** Largest API request body (Okta's own limit for most endpoints is about 1 MB). */
@@ -30,6 +30,26 @@ function hasBody(ctx: LanyardContext): boolean {
   return Number(ctx.get('content-length') || '0') > 0 || ctx.get('transfer-encoding') !== '';
 }
 
+/**
+ * Text with a NUL character cannot be stored (PostgreSQL refuses it) and is never legitimate in a
+ * name, profile or query: refuse it up front, for every store alike.
+ */
+export function rejectNul(value: unknown, where: string): void {
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) throw validationError([`${path || where}: must not contain a NUL character`], path || where);
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => walk(item, `${path}[${i}]`));
+    } else if (v && typeof v === 'object') {
+      for (const [key, item] of Object.entries(v)) {
+        walk(key, path);
+        walk(item, path ? `${path}.${key}` : key);
+      }
+    }
+  };
+  walk(value, '');
+}
+
 /** The JSON body, or `undefined` when the request has none. Objects only, as Okta's API takes. */
 export async function readJson(ctx: LanyardContext): Promise<unknown> {
   if (!hasBody(ctx)) return undefined;
@@ -48,6 +68,7 @@ export async function readJson(ctx: LanyardContext): Promise<unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new AppError('request.malformed_body', { causes: ['The body must be a JSON object.'] });
   }
+  rejectNul(parsed, 'body');
   return parsed;
 }
 
@@ -62,5 +83,6 @@ export async function readForm(ctx: LanyardContext): Promise<Record<string, stri
   for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) {
     if (!(key in fields)) fields[key] = value;
   }
+  rejectNul(fields, 'form');
   return fields;
 }

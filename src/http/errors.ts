@@ -8,6 +8,7 @@ import { AppError, errorRegistry, isAppError } from '../kernel/errors.ts';
 import { randomBase62 } from '../kernel/ids.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { LanyardContext } from './state.ts';
+import { InvalidFilter, UniqueViolation } from '../services/ports.ts';
 import { renderErrorPage } from '../web/signin/error-page.ts';
 
 export interface OktaErrorBody {
@@ -37,6 +38,12 @@ export function wantsJson(ctx: LanyardContext): boolean {
 /** Maps failures Koa itself raises (body parsing, bad URLs) onto registered codes. */
 function normalise(error: unknown): AppError {
   if (isAppError(error)) return error;
+  if (error instanceof InvalidFilter) {
+    return new AppError('request.invalid_search', { causes: [`Invalid search syntax: ${error.message}.`], cause: error });
+  }
+  if (error instanceof UniqueViolation) {
+    return new AppError('resource.conflict', { detail: error.field, causes: [`${error.field}: An object with this field already exists in the current organization`], cause: error });
+  }
   const status = (error as { status?: number; expose?: boolean }).status;
   if (status === 413) return new AppError('request.too_large', { detail: 'body', cause: error });
   if (status === 415) return new AppError('request.unsupported_media_type', { cause: error });
