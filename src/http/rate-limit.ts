@@ -12,7 +12,10 @@ import type { LanyardContext } from './state.ts';
 
 const windowMs = 60_000;
 
-export function rateLimitMiddleware(counters: CounterStore, logger: Logger, now: () => number = Date.now) {
+/** Called once per org, bucket and window, on the first request over the limit. */
+export type ViolationHandler = (ctx: LanyardContext, bucket: string, limit: number) => Promise<void>;
+
+export function rateLimitMiddleware(counters: CounterStore, logger: Logger, onViolation: ViolationHandler, now: () => number = Date.now) {
   let warned = 0;
   return async (ctx: LanyardContext, next: Next): Promise<void> => {
     const org = ctx.state.org;
@@ -37,6 +40,7 @@ export function rateLimitMiddleware(counters: CounterStore, logger: Logger, now:
       'X-Rate-Limit-Reset': String((window + 1) * (windowMs / 1000)),
     };
     if (count > limit) {
+      if (count === limit + 1) await onViolation(ctx, bucket, limit).catch(() => {});
       throw new AppError('rate.limited', { headers, debug: `bucket ${bucket} over ${limit}/min` });
     }
     ctx.set(headers);

@@ -9,6 +9,8 @@ import Router from '@koa/router';
 import { readFileSync } from 'node:fs';
 import { AppError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { buildEvent } from '../services/system-log.ts';
 import type { Services } from '../services/index.ts';
 import type { Caller } from '../services/caller.ts';
 import { systemActor } from '../services/caller.ts';
@@ -35,6 +37,7 @@ export interface HttpDeps {
   readonly services: Services;
   readonly store: Store;
   readonly counters: CounterStore;
+  readonly clock: Clock;
   readonly logger: Logger;
   readonly baseUrl: URL;
   readonly version: string;
@@ -91,24 +94,32 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   app.use(open.routes());
 
   app.use(tenantMiddleware(services.orgs, baseUrl));
-  app.use(rateLimitMiddleware(deps.counters, logger));
-
   const anonymousCaller = (ctx: LanyardContext): Caller => ({
     org: orgOf(ctx), actor: systemActor, client: clientOf(ctx), requestId: ctx.state.requestId, requestUri: ctx.path,
   });
+  app.use(rateLimitMiddleware(deps.counters, logger, async (ctx, bucket, limit) => {
+    await deps.store.forOrg(orgOf(ctx).id).logs.append(buildEvent(deps.clock, anonymousCaller(ctx), 'system.org.rate_limit.violation', {
+      outcome: 'DENY', severity: 'WARN', debugData: { bucket, limit: String(limit) },
+    }));
+  }));
+
+  // What no router answered is a 404. This runs after the routers' allowedMethods (which act on the
+  // way back out, and only on an unanswered request), so a known path with another method is a 405.
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body == null) throw new AppError('request.path_not_found');
+  });
+  const wrongMethod = { throw: true, methodNotAllowed: () => new AppError('request.method_not_allowed'),
+    notImplemented: () => new AppError('request.method_not_allowed') };
 
   const api = new Router<LanyardState>();
   registerApiRoutes(api, routes, sswsAuthenticator(services), pageLinks);
   app.use(api.routes());
-  app.use(api.allowedMethods({ throw: true, methodNotAllowed: () => new AppError('request.method_not_allowed') }));
+  app.use(api.allowedMethods(wrongMethod));
 
   const pages = new Router<LanyardState>();
   registerSignInPages(pages, services, cookiePolicyFor(baseUrl), anonymousCaller);
   app.use(pages.routes());
-  app.use(pages.allowedMethods({ throw: true, methodNotAllowed: () => new AppError('request.method_not_allowed') }));
-
-  app.use(async () => {
-    throw new AppError('request.path_not_found');
-  });
+  app.use(pages.allowedMethods(wrongMethod));
   return { app, routes, metrics };
 }

@@ -1,5 +1,6 @@
 /** `GET /api/v1/logs`: Okta's query parameters, validated, over the log repository. */
 import { AppError, validationError } from '../kernel/errors.ts';
+import { uuidV7Floor } from '../kernel/ids.ts';
 import { FilterSyntaxError, parseFilter } from '../protocols/scim/filter.ts';
 import type { LogEvent } from '../domain/log-event.ts';
 import { InvalidFilter } from './ports.ts';
@@ -69,7 +70,8 @@ export function createSystemLogQuery(deps: ServiceDeps) {
       });
       const polling = until === undefined && order === 'ASCENDING';
       const last = page.items[page.items.length - 1]?.uuid;
-      const next = page.next ?? (polling ? last ?? params.after : undefined);
+      // A polling client always gets somewhere to come back to, even from an empty first page.
+      const next = page.next ?? (polling ? last ?? params.after ?? uuidV7Floor(since.getTime()) : undefined);
       return { items: page.items, next, since: since.toISOString(), limit };
     } catch (error) {
       if (error instanceof InvalidFilter) throw new AppError('request.invalid_search', { causes: [`Invalid filter: ${error.message}`] });
