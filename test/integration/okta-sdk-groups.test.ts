@@ -2,30 +2,17 @@
  * Groups, memberships, API tokens and the system log through Okta's own Node SDK, unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import okta from '@okta/okta-sdk-nodejs';
+import { adminClient, collect, oktaClient, oktaError, type OktaClient } from '../helpers/okta.ts';
 import { adminEmail, startLanyard, type TestLanyard } from '../helpers/lanyard.ts';
 
 let t: TestLanyard;
-let client: InstanceType<typeof okta.Client>;
+let client: OktaClient;
 
-async function collect<T>(collection: AsyncIterable<T | null>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of collection) if (item) out.push(item);
-  return out;
-}
 
-async function oktaError(promise: Promise<unknown>): Promise<{ status: number; errorCode: string; errorSummary: string; errorCauses: { errorSummary: string }[] }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as never;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   t = await startLanyard();
-  client = new okta.Client({ orgUrl: t.url, token: t.token });
+  client = adminClient(t);
 });
 afterAll(async () => t?.close());
 
@@ -142,7 +129,7 @@ describe('API tokens and the system log through the SDK', () => {
       headers: { authorization: `SSWS ${t.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'short-lived' }),
     }).then((r) => r.json() as Promise<{ id: string; token: string }>);
-    const second = new okta.Client({ orgUrl: t.url, token: created.token });
+    const second = oktaClient(t.url, created.token);
     expect((await second.userApi.getUser({ userId: adminEmail })).profile?.login).toBe(adminEmail);
     await client.apiTokenApi.revokeApiToken({ apiTokenId: created.id });
     const refused = await oktaError(second.userApi.getUser({ userId: adminEmail }));

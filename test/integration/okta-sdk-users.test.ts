@@ -3,11 +3,11 @@
  * each lifecycle operation, update, delete, and list/search/filter with paging through Link headers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import okta from '@okta/okta-sdk-nodejs';
+import { adminClient, collect, oktaClient, oktaError, type OktaClient } from '../helpers/okta.ts';
 import { startLanyard, type TestLanyard } from '../helpers/lanyard.ts';
 
 let t: TestLanyard;
-let client: InstanceType<typeof okta.Client>;
+let client: OktaClient;
 
 const password = 'Tr0ub4dor&3-horse';
 
@@ -15,19 +15,10 @@ function profile(n: string, extra: Record<string, unknown> = {}) {
   return { firstName: `First${n}`, lastName: `Last${n}`, email: `user${n}@example.com`, login: `user${n}@example.com`, ...extra };
 }
 
-/** The SDK rejects with an OktaApiError carrying Okta's fields. */
-async function oktaError(promise: Promise<unknown>): Promise<{ status: number; errorCode: string; errorSummary: string; errorCauses: { errorSummary: string }[] }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as never;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   t = await startLanyard();
-  client = new okta.Client({ orgUrl: t.url, token: t.token });
+  client = adminClient(t);
 });
 afterAll(async () => t?.close());
 

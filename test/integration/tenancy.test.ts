@@ -4,15 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import okta from '@okta/okta-sdk-nodejs';
+import { adminClient, collect, oktaClient, oktaError, type OktaClient } from '../helpers/okta.ts';
 import { api, startLanyard, type TestLanyard } from '../helpers/lanyard.ts';
 import { createOrgWithAdmin, type TestOrg } from '../helpers/orgs.ts';
 
 let t: TestLanyard;
 let b: TestOrg;
 let urlB: string;
-let clientA: InstanceType<typeof okta.Client>;
-let clientB: InstanceType<typeof okta.Client>;
+let clientA: OktaClient;
+let clientB: OktaClient;
 
 /** A request with an explicit Host header (fetch does not allow setting one). */
 function getWithHost(port: number, host: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -27,20 +27,7 @@ function getWithHost(port: number, host: string, path: string, headers: Record<s
   });
 }
 
-async function oktaError(promise: Promise<unknown>): Promise<{ status: number; errorCode: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as never;
-  }
-  throw new Error('expected the call to fail');
-}
 
-async function collect<T>(collection: AsyncIterable<T | null>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of collection) if (item) out.push(item);
-  return out;
-}
 
 const person = (login: string) => ({ login, email: login, firstName: 'Same', lastName: 'Person' });
 
@@ -48,8 +35,8 @@ beforeAll(async () => {
   t = await startLanyard();
   b = await createOrgWithAdmin(t, 'acme', '127.0.0.1');
   urlB = `http://127.0.0.1:${t.port}`;
-  clientA = new okta.Client({ orgUrl: t.url, token: t.token });
-  clientB = new okta.Client({ orgUrl: urlB, token: b.token });
+  clientA = adminClient(t);
+  clientB = oktaClient(urlB, b.token);
 });
 afterAll(async () => t?.close());
 
@@ -83,7 +70,7 @@ describe('org isolation', () => {
   });
 
   it('refuses one org\'s API token at the other org', async () => {
-    const crossed = new okta.Client({ orgUrl: urlB, token: t.token });
+    const crossed = oktaClient(urlB, t.token);
     const refused = await oktaError(crossed.userApi.listUsers({}).then((c) => collect(c)));
     expect(refused.status).toBe(401);
     expect(refused.errorCode).toBe('E0000011');
