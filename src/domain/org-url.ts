@@ -9,7 +9,7 @@ export function orgUrl(org: Pick<Org, 'name' | 'customDomain' | 'isDefault'>, ba
   const port = baseUrl.port ? `:${baseUrl.port}` : '';
   if (org.customDomain) {
     // A custom domain given with its own port keeps it; otherwise it shares the base URL's.
-    return `${baseUrl.protocol}//${org.customDomain.includes(':') ? org.customDomain : `${org.customDomain}${port}`}`;
+    return `${baseUrl.protocol}//${/:\d+$/.test(org.customDomain) ? org.customDomain : `${org.customDomain}${port}`}`;
   }
   return `${baseUrl.protocol}//${org.name}.${baseUrl.hostname}${port}`;
 }

@@ -22,8 +22,14 @@ export function passwordProblems(password: string, policy: PasswordPolicy, conte
   if (policy.requireSymbol && !/[^\p{L}\p{Nd}]/u.test(password)) problems.push('a symbol');
   const lower = password.toLowerCase();
   if (policy.excludeUsername) {
-    const local = context.login.split('@')[0]!.toLowerCase();
-    if (local.length >= 3 && lower.includes(local)) problems.push('no parts of your username');
+    // Okta: the login splits into parts at punctuation; a part shorter than 4 characters and the
+    // top-level domain do not count, and the password may not contain any whole part.
+    const login = context.login.toLowerCase();
+    const at = login.lastIndexOf('@');
+    const local = at === -1 ? login : login.slice(0, at);
+    const domain = at === -1 ? '' : login.slice(at + 1).replace(/\.?[^.]*$/, '');
+    const parts = `${local}.${domain}`.split(/[^\p{L}\p{N}]+/u).filter((part) => part.length >= 4);
+    if (parts.some((part) => lower.includes(part))) problems.push('no parts of your username');
   }
   for (const attribute of policy.excludeAttributes) {
     const value = context[attribute]?.toLowerCase();

@@ -18,7 +18,7 @@
  *   PASSWORD_EXPIRED --> ACTIVE: user changes password
  *   ACTIVE --> RECOVERY: reset_password
  *   RECOVERY --> ACTIVE: user sets password
- *   ACTIVE --> DEPROVISIONED: deactivate (from any status but DEPROVISIONED)
+ *   ACTIVE --> DEPROVISIONED: deactivate (from any status; a no-op on DEPROVISIONED)
  *   DEPROVISIONED --> ACTIVE: activate (has password; PROVISIONED without)
  *   DEPROVISIONED --> [*]: delete
  * ```

@@ -59,7 +59,9 @@ export function errorMiddleware(logger: Logger) {
     } catch (raw) {
       const error = normalise(raw);
       const errorId = `oae${randomBase62(22)}`;
-      const fields = { errorId, code: error.code, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, debug: error.debug };
+      // The matched pattern where there is one: paths carry live tokens (`/welcome/{token}`), which no log may hold.
+      const path = ctx.state.routeName ?? (ctx as { _matchedRoute?: string })._matchedRoute ?? ctx.path;
+      const fields = { errorId, code: error.code, requestId: ctx.state.requestId, method: ctx.method, path, debug: error.debug };
       if (error.status >= 500) {
         logger.error({ ...fields, err: describeCause(raw) }, 'request failed');
       } else {
@@ -72,7 +74,7 @@ export function errorMiddleware(logger: Logger) {
         ctx.body = oktaErrorBody(error, errorId);
       } else {
         ctx.type = 'text/html';
-        ctx.body = renderErrorPage({ title: error.status === 404 ? 'Not found' : 'Something went wrong', message: error.message, errorId });
+        ctx.body = renderErrorPage({ title: error.status === 404 ? 'Not found' : 'Something went wrong', message: [error.message, ...error.causes].join(' '), errorId });
       }
     }
   };

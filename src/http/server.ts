@@ -95,7 +95,9 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
 
   app.use(tenantMiddleware(services.orgs, baseUrl));
   const anonymousCaller = (ctx: LanyardContext): Caller => ({
-    org: orgOf(ctx), actor: systemActor, client: clientOf(ctx), requestId: ctx.state.requestId, requestUri: ctx.path,
+    org: orgOf(ctx), actor: systemActor, client: clientOf(ctx), requestId: ctx.state.requestId,
+    // The route pattern, not the path: page paths carry one-time link tokens.
+    requestUri: (ctx as { _matchedRoute?: string })._matchedRoute ?? null,
   });
   app.use(rateLimitMiddleware(deps.counters, logger, async (ctx, bucket, limit) => {
     await deps.store.forOrg(orgOf(ctx).id).logs.append(buildEvent(deps.clock, anonymousCaller(ctx), 'system.org.rate_limit.violation', {

@@ -7,16 +7,26 @@ const uniqueFields: Record<string, string> = {
   users_pk: 'id',
   groups_name_key: 'name',
   groups_pk: 'id',
+  orgs_pkey: 'id',
   orgs_name_key: 'name',
   orgs_custom_domain_key: 'customDomain',
+  api_tokens_pk: 'id',
   api_tokens_hash: 'token',
+  sessions_pk: 'id',
   sessions_hash: 'session',
 };
 
 /** SQLite names the columns rather than the index: map those too. */
 const sqliteColumns: Record<string, string> = {
   'users.org_id, users.login_key': 'login',
+  'users.org_id, users.id': 'id',
   'groups.org_id, groups.name_key': 'name',
+  'groups.org_id, groups.id': 'id',
+  'api_tokens.org_id, api_tokens.id': 'id',
+  'api_tokens.org_id, api_tokens.token_hash': 'token',
+  'sessions.org_id, sessions.token_hash': 'session',
+  'sessions.org_id, sessions.id': 'id',
+  'orgs.id': 'id',
   'orgs.name': 'name',
   'orgs.custom_domain': 'customDomain',
 };

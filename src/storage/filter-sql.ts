@@ -100,10 +100,15 @@ function comparison(op: Exclude<Filter['op'], 'and' | 'or' | 'not' | 'pr' | 'val
     case 'sw':
       // A range keeps the index usable; both dialects compare these columns by code point.
       return sql<SqlBool>`(${left} >= ${right} and ${left} < ${right + maxChar})`;
-    case 'ew':
+    case 'ew': {
+      // Both dialects count characters (code points), not UTF-16 units as `length` does.
+      const length = Array.from(right).length;
+      // SQLite's substr(x, -0) is all of x: every present value ends with "".
+      if (length === 0) return sql<SqlBool>`(${left} is not null)`;
       return dialect === 'postgres'
-        ? sql<SqlBool>`(right(${left}, ${right.length}) = ${right})`
-        : sql<SqlBool>`(substr(${left}, ${-right.length}) = ${right})`;
+        ? sql<SqlBool>`(right(${left}, ${length}) = ${right})`
+        : sql<SqlBool>`(substr(${left}, ${-length}) = ${right})`;
+    }
     case 'co':
       return dialect === 'postgres'
         ? sql<SqlBool>`(strpos(${left}, ${right}) > 0)`

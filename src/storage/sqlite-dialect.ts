@@ -70,6 +70,9 @@ export function openSqlite(path: string): DatabaseSync {
   db.exec('pragma synchronous = normal');
   db.exec('pragma foreign_keys = on');
   db.exec('pragma busy_timeout = 5000');
+  // SQLite's built-in lower() folds ASCII only; filters compare JSON attributes case-insensitively
+  // with it, so fold like JavaScript (and PostgreSQL) do.
+  db.function('lower', { deterministic: true }, (value) => value === null ? null : String(value).toLowerCase());
   return db;
 }
 

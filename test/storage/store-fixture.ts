@@ -36,7 +36,7 @@ export async function openTestStore(): Promise<TestStore> {
     const url = await createDatabase(serverUrl);
     const handle = openDatabase({ databaseUrl: url, dataDir: tmpdir(), poolSize: 8 });
     await migrateToLatest(handle.db);
-    const store = createStore(handle.db);
+    const store = closeOnce(createStore(handle.db));
     return {
       store, db: handle.db, dialect: handle.dialect,
       cleanup: async () => {
@@ -54,7 +54,7 @@ export async function openTestStore(): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lanyard-storage-'));
   const handle = openDatabase({ databaseUrl: undefined, dataDir });
   await migrateToLatest(handle.db);
-  const store = createStore(handle.db);
+  const store = closeOnce(createStore(handle.db));
   return {
     store, db: handle.db, dialect: handle.dialect,
     cleanup: async () => {
@@ -62,6 +62,12 @@ export async function openTestStore(): Promise<TestStore> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The store with a `close` that may be called again (a test may close it before cleanup does). */
+function closeOnce(store: Store): Store {
+  let closing: Promise<void> | undefined;
+  return { ...store, close: () => (closing ??= store.close()) };
 }
 
 /** Rows of `table` owned by `orgId`, counted straight from the database (not through a repository). */

@@ -17,9 +17,12 @@ import { clearCookie, csrfCookie, readCookie, sessionCookie, writeCookie, type C
 import { clientOf, orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import { messagePage, passwordRequirements, setPasswordPage, signedInPage, signInPage, signOutConfirmPage } from '../../web/signin/pages.ts';
 
-/** A same-site path to return to after sign-in; anything else (other hosts, `//x`, `/\x`) is dropped. */
-export function safeReturnPath(value: string | undefined): string | undefined {
-  if (!value || value.length > 2048) return undefined;
+/**
+ * A same-site path to return to after sign-in; anything else (other hosts, `//x`, `/\x`) is dropped.
+ * A repeated query parameter arrives as an array, which is dropped too (not joined into `//x`).
+ */
+export function safeReturnPath(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value || value.length > 2048) return undefined;
   return /^\/(?![/\\])[^\s]*$/.test(value) ? value : undefined;
 }
 
@@ -63,6 +66,9 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
 
   async function signInAndRedirect(ctx: LanyardContext, user: User, to: string | undefined): Promise<void> {
     const caller = { ...anonymousCaller(ctx), actor: userActor(user) };
+    // A new sign-in replaces the browser's session: the old one must not stay valid behind it.
+    const previous = await currentSession(ctx);
+    if (previous) await services.sessions.end({ ...anonymousCaller(ctx), actor: userActor(previous.user) }, previous);
     const { cookieValue } = await services.sessions.start(caller, user, ['pwd']);
     writeCookie(ctx, policy, sessionCookie, cookieValue);
     ctx.redirect(to ?? '/');
@@ -95,7 +101,7 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
   });
 
   router.get('signin', '/login', async (ctx: LanyardContext) => {
-    const fromUri = safeReturnPath(ctx.query.fromURI as string | undefined);
+    const fromUri = safeReturnPath(ctx.query.fromURI);
     if (await currentSession(ctx)) return ctx.redirect(fromUri ?? '/');
     render(ctx, signInPage({ orgName: orgOf(ctx).displayName, csrf: formCsrf(ctx), fromUri }));
   });

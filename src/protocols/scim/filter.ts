@@ -92,7 +92,10 @@ function tokenize(text: string): Token[] {
     } else if (/[-0-9]/.test(ch)) {
       const match = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(text.slice(i));
       if (!match) throw new FilterSyntaxError('invalid number', i);
-      tokens.push({ kind: 'number', value: Number(match[0]), pos: i });
+      const value = Number(match[0]);
+      // 1e999 would become Infinity, which no stored value equals and SQL cannot bind portably.
+      if (!Number.isFinite(value)) throw new FilterSyntaxError('number out of range', i);
+      tokens.push({ kind: 'number', value, pos: i });
       i += match[0].length;
     } else {
       const match = /^[^\s()[\]"]+/.exec(text.slice(i));

@@ -38,8 +38,6 @@ function toGroup(row: Selectable<GroupsTable>): Group {
 
 export function createGroupRepository(db: Kysely<Database>, orgId: string, dialect: DialectName): GroupRepository {
   const scoped = () => db.selectFrom('groups').selectAll().where('org_id', '=', orgId);
-  const member = (groupId: string, userId: string) => db.selectFrom('group_members').select('user_id')
-    .where('org_id', '=', orgId).where('group_id', '=', groupId).where('user_id', '=', userId);
   return {
     insert: (group) => mapErrors(async () => {
       await db.insertInto('groups').values({
@@ -99,9 +97,10 @@ export function createGroupRepository(db: Kysely<Database>, orgId: string, diale
     },
 
     addMember: async (groupId, userId, created) => {
-      if (await member(groupId, userId).executeTakeFirst()) return false;
-      await db.insertInto('group_members').values({ org_id: orgId, group_id: groupId, user_id: userId, created }).execute();
-      return true;
+      // The key decides: a check before the insert would race with a concurrent add of the same member.
+      const result = await db.insertInto('group_members').values({ org_id: orgId, group_id: groupId, user_id: userId, created })
+        .onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     },
 
     removeMember: async (groupId, userId) => {

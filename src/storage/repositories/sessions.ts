@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, SessionsTable } from '../schema.ts';
 import type { SessionRecord, SessionRepository } from '../../services/ports.ts';
+import { mapErrors } from '../errors.ts';
 
 function toSession(row: Selectable<SessionsTable>): SessionRecord {
   return {
@@ -21,7 +22,7 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
 export function createSessionRepository(db: Kysely<Database>, orgId: string): SessionRepository {
   const scoped = () => db.selectFrom('sessions').selectAll().where('org_id', '=', orgId);
   return {
-    insert: async (session) => {
+    insert: (session) => mapErrors(async () => {
       await db.insertInto('sessions').values({
         org_id: orgId,
         id: session.id,
@@ -34,7 +35,7 @@ export function createSessionRepository(db: Kysely<Database>, orgId: string): Se
         idle_expires_at: session.idleExpiresAt,
         expires_at: session.expiresAt,
       }).execute();
-    },
+    }),
     findByHash: async (tokenHash) => {
       const row = await scoped().where('token_hash', '=', tokenHash).executeTakeFirst();
       return row ? toSession(row) : undefined;

@@ -154,9 +154,9 @@ export function createUserRepository(db: Kysely<Database>, orgId: string, dialec
     },
 
     recordFailedSignIn: async (id) => {
-      await db.updateTable('users').set((eb) => ({ failed_sign_ins: eb('failed_sign_ins', '+', 1) }))
-        .where('org_id', '=', orgId).where('id', '=', id).execute();
-      const row = await db.selectFrom('users').select('failed_sign_ins').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      // One statement: a separate read could see another caller's increment.
+      const row = await db.updateTable('users').set((eb) => ({ failed_sign_ins: eb('failed_sign_ins', '+', 1) }))
+        .where('org_id', '=', orgId).where('id', '=', id).returning('failed_sign_ins').executeTakeFirst();
       return Number(row?.failed_sign_ins ?? 0);
     },
 
@@ -183,9 +183,9 @@ export function createUserRepository(db: Kysely<Database>, orgId: string, dialec
     },
 
     addRole: async (id, role, created) => {
-      const exists = await db.selectFrom('user_roles').select('role')
-        .where('org_id', '=', orgId).where('user_id', '=', id).where('role', '=', role).executeTakeFirst();
-      if (!exists) await db.insertInto('user_roles').values({ org_id: orgId, user_id: id, role, created }).execute();
+      // Check-then-insert races with a concurrent grant of the same role; the key decides.
+      await db.insertInto('user_roles').values({ org_id: orgId, user_id: id, role, created })
+        .onConflict((oc) => oc.doNothing()).execute();
     },
   };
 }

@@ -37,6 +37,10 @@ export function passwordRequirements(policy: PasswordPolicy): string[] {
   if (policy.requireNumber) rules.push('A number');
   if (policy.requireSymbol) rules.push('A symbol');
   if (policy.excludeUsername) rules.push('No parts of your username');
+  // The policy check enforces this too; the list must say so before a refusal does.
+  if (policy.excludeAttributes.length > 0) {
+    rules.push(`Does not include your ${policy.excludeAttributes.map((a) => (a === 'firstName' ? 'first name' : 'last name')).join(' or ')}`);
+  }
   if (policy.historyCount > 0) rules.push(`Not one of your last ${policy.historyCount} passwords`);
   if (policy.rejectCommonPasswords) rules.push('Not a commonly used password');
   return rules;
