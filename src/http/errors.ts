@@ -8,7 +8,7 @@ import { AppError, errorRegistry, isAppError } from '../kernel/errors.ts';
 import { randomBase62 } from '../kernel/ids.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { LanyardContext } from './state.ts';
-import { InvalidFilter, UniqueViolation } from '../services/ports.ts';
+import { InvalidCursor, InvalidFilter, UniqueViolation } from '../services/ports.ts';
 import { renderErrorPage } from '../web/signin/error-page.ts';
 
 export interface OktaErrorBody {
@@ -41,6 +41,7 @@ function normalise(error: unknown): AppError {
   if (error instanceof InvalidFilter) {
     return new AppError('request.invalid_search', { causes: [`Invalid search syntax: ${error.message}.`], cause: error });
   }
+  if (error instanceof InvalidCursor) return new AppError('request.invalid_paging', { cause: error });
   if (error instanceof UniqueViolation) {
     return new AppError('resource.conflict', { detail: error.field, causes: [`${error.field}: An object with this field already exists in the current organization`], cause: error });
   }

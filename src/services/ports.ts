@@ -28,6 +28,14 @@ export class InvalidFilter extends Error {
   }
 }
 
+/** A paging cursor this API did not issue, or issued for another ordering. */
+export class InvalidCursor extends Error {
+  constructor() {
+    super('invalid paging cursor');
+    this.name = 'InvalidCursor';
+  }
+}
+
 export interface Page<T> {
   readonly items: readonly T[];
   /** Cursor for the next page, absent on the last one. */
@@ -40,6 +48,8 @@ export interface ListQuery {
   readonly q?: string;
   readonly limit: number;
   readonly after?: string;
+  /** Order by an attribute (ties by id); without it, by id. */
+  readonly sort?: { readonly path: string; readonly descending: boolean };
 }
 
 export interface OrgRepository {

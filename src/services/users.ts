@@ -44,6 +44,7 @@ export interface UserListQuery {
   readonly filter?: Filter | undefined;
   readonly limit: number;
   readonly after?: string | undefined;
+  readonly sort?: { readonly path: string; readonly descending: boolean } | undefined;
 }
 
 /** The user type every user has until user types exist: Okta's default. */

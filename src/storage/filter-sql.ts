@@ -136,3 +136,11 @@ function jsonScalarComparison(op: string, path: string, field: Extract<FieldSpec
     : sql`(case when json_type(${column}, ${`$.${field.attribute}`}) in ('integer', 'real') then json_extract(${column}, ${`$.${field.attribute}`}) end)`;
   return sql<SqlBool>`(${number} ${sql.raw(operator)} ${value})`;
 }
+
+/** The value to order by for an attribute, as text; absent values sort as the empty string. */
+export function sortValue(path: string, resolve: FieldResolver, dialect: DialectName): RawBuilder<string> {
+  const field = resolve(path);
+  if (!field || field.kind === 'exists') throw new InvalidFilter(`cannot sort by ${path}`);
+  if (field.kind === 'json' && !jsonAttributePattern.test(field.attribute)) throw new InvalidFilter(`cannot sort by ${path}`);
+  return sql<string>`coalesce(${field.kind === 'json' ? sql`lower(${valueOf(field, dialect)})` : valueOf(field, dialect)}, '')`;
+}

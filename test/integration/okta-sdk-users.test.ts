@@ -153,6 +153,30 @@ describe('users through @okta/okta-sdk-nodejs', () => {
     expect(byQ).toHaveLength(7);
   });
 
+  it('sorts search results by sortBy and sortOrder across pages', async () => {
+    for (const [n, last] of [['s1', 'Mendez'], ['s2', 'adams'], ['s3', 'Zhou'], ['s4', 'Baker'], ['s5', 'Mendez']]) {
+      await client.userApi.createUser({ body: { profile: profile(n!, { lastName: last }) }, activate: false });
+    }
+    const ascending: string[] = [];
+    for await (const user of await client.userApi.listUsers({ search: 'profile.login sw "users"', sortBy: 'profile.lastName', sortOrder: 'asc', limit: 2 })) {
+      ascending.push(user!.profile!.lastName!);
+    }
+    expect(ascending).toEqual(['adams', 'Baker', 'Mendez', 'Mendez', 'Zhou']);
+    const descending: string[] = [];
+    for await (const user of await client.userApi.listUsers({ search: 'profile.login sw "users"', sortBy: 'profile.lastName', sortOrder: 'desc', limit: 2 })) {
+      descending.push(user!.profile!.login!);
+    }
+    expect(descending).toHaveLength(5);
+    expect(descending[0]).toBe('users3@example.com');
+    expect(descending.slice(1, 3).sort()).toEqual(['users1@example.com', 'users5@example.com']);
+    expect(descending.slice(3)).toEqual(['users4@example.com', 'users2@example.com']);
+    const tampered = await fetch(`${t.url}/api/v1/users?search=${encodeURIComponent('profile.login sw "users"')}&sortBy=profile.lastName&after=s.bm9wZQ`, {
+      headers: { authorization: `SSWS ${t.token}` },
+    });
+    expect(tampered.status).toBe(400);
+    expect((await tampered.json() as { errorCode: string }).errorCode).toBe('E0000029');
+  });
+
   it('leaves DEPROVISIONED users out of a plain list but finds them by status', async () => {
     const user = await client.userApi.createUser({ body: { profile: profile('gone') } });
     await client.userApi.deactivateUser({ userId: user.id! });

@@ -1,6 +1,6 @@
 /** `/api/v1/users`: Okta's Users API. Each handler decodes, calls one use case, encodes. */
 import { z } from 'zod';
-import { AppError } from '../../kernel/errors.ts';
+import { AppError, validationError } from '../../kernel/errors.ts';
 import type { Filter } from '../../protocols/scim/filter.ts';
 import type { LifecycleOperation } from '../../domain/user.ts';
 import type { Services } from '../../services/index.ts';
@@ -68,7 +68,7 @@ export function userRoutes(services: Services): ApiRoute[] {
     }),
     defineRoute({
       method: 'get', path: '/api/v1/users', operationId: 'listUsers', tag: 'User',
-      summary: 'List users: `q` (name or email prefix), `filter` (Okta\'s subset), `search` (SCIM expressions); paged by `limit` and `after`.',
+      summary: 'List users: `q` (name or email prefix), `filter` (Okta\'s subset), `search` (SCIM expressions, sorted by `sortBy`/`sortOrder`); paged by `limit` and `after`.',
       query: z.object({
         q: z.string().max(200).optional(), filter: z.string().optional(), search: z.string().optional(),
         limit: z.string().optional(), after: afterParam, sortBy: z.string().optional(), sortOrder: z.string().optional(),
@@ -80,11 +80,12 @@ export function userRoutes(services: Services): ApiRoute[] {
         if (filter) checkFilterSubset(filter);
         const search = parseSearch(query.search, 'search');
         if (filter && search) throw new AppError('request.invalid_search', { causes: ['Send either filter or search, not both.'] });
-        if (query.sortBy !== undefined && query.sortBy !== 'id') {
-          throw new AppError('request.invalid_argument', { detail: 'sortBy supports only id in this version' });
-        }
+        const order = (query.sortOrder ?? 'asc').toLowerCase();
+        if (order !== 'asc' && order !== 'desc') throw validationError(['sortOrder: must be asc or desc'], 'sortOrder');
+        // Okta sorts only search results; without sortBy the order is by id.
+        const sort = query.sortBy && search ? { path: query.sortBy, descending: order === 'desc' } : undefined;
         const limit = parseLimit(query.limit, query.q ? 10 : 200, 200);
-        const page = await services.users.list(caller, { q: query.q, filter: filter ?? search, limit, after: query.after });
+        const page = await services.users.list(caller, { q: query.q, filter: filter ?? search, limit, after: query.after, sort });
         return { body: page.items.map((u) => userJson(u, orgUrl(ctx), false)), next: page.next };
       },
     }),

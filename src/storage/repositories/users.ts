@@ -2,10 +2,10 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database, UsersTable } from '../schema.ts';
 import type { DialectName } from '../dialect.ts';
-import type { UserChanges, UserRepository } from '../../services/ports.ts';
+import { InvalidCursor, type UserChanges, type UserRepository } from '../../services/ports.ts';
 import type { UserStatus, UserWithSecrets } from '../../domain/user.ts';
 import { keyOf, type UserProfile } from '../../domain/user-profile.ts';
-import { compileFilter, type FieldResolver } from '../filter-sql.ts';
+import { compileFilter, sortValue, type FieldResolver } from '../filter-sql.ts';
 import { mapErrors } from '../errors.ts';
 import type { Filter } from '../../protocols/scim/filter.ts';
 
@@ -38,6 +38,21 @@ function mentionsStatus(filter: Filter | undefined): boolean {
     case 'not': case 'valuePath': return mentionsStatus(filter.filter);
     default: return filter.path === 'status';
   }
+}
+
+/** `s.` + base64url of [sort path, value, id]: opaque to clients, checked on the way back. */
+function encodeSortCursor(value: string, id: string, path: string): string {
+  return `s.${Buffer.from(JSON.stringify([path, value, id])).toString('base64url')}`;
+}
+
+function decodeSortCursor(cursor: string, path: string): [string, string] {
+  try {
+    const [cursorPath, value, id] = JSON.parse(Buffer.from(cursor.replace(/^s\./, ''), 'base64url').toString('utf8')) as unknown[];
+    if (cursor.startsWith('s.') && cursorPath === path && typeof value === 'string' && typeof id === 'string') return [value, id];
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new InvalidCursor();
 }
 
 interface RecoveryColumn { question: string; answerHash: string }
@@ -78,6 +93,25 @@ function profileKeys(profile: UserProfile) {
 
 export function createUserRepository(db: Kysely<Database>, orgId: string, dialect: DialectName): UserRepository {
   const scoped = () => db.selectFrom('users').selectAll().where('org_id', '=', orgId);
+
+  /** Keyset paging over (sort value, id); the cursor carries both, so pages never skip or repeat. */
+  async function sortedPage(query: ReturnType<typeof scoped>, sort: { path: string; descending: boolean }, limit: number, after?: string) {
+    const value = sortValue(sort.path, userFields, dialect);
+    const direction = sort.descending ? 'desc' : 'asc';
+    if (after) {
+      const [lastValue, lastId] = decodeSortCursor(after, sort.path);
+      const beyond = sort.descending ? sql`<` : sql`>`;
+      query = query.where(sql<boolean>`(${value} ${beyond} ${lastValue} or (${value} = ${lastValue} and users.id ${beyond} ${lastId}))`);
+    }
+    const rows = await query.select(value.as('sort_value')).orderBy(value, direction).orderBy('id', direction).limit(limit + 1).execute();
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toUser),
+      ...(rows.length > limit && last ? { next: encodeSortCursor(String(last.sort_value), last.id, sort.path) } : {}),
+    };
+  }
+
   return {
     insert: (user) => mapErrors(async () => {
       await db.insertInto('users').values({
@@ -131,7 +165,7 @@ export function createUserRepository(db: Kysely<Database>, orgId: string, dialec
       return row ? toUser(row) : undefined;
     },
 
-    list: async ({ filter, q, limit, after, includeDeprovisioned }) => {
+    list: async ({ filter, q, limit, after, includeDeprovisioned, sort }) => {
       let query = scoped();
       if (filter) query = query.where(compileFilter(filter, userFields, dialect));
       if (!includeDeprovisioned && !mentionsStatus(filter)) query = query.where('status', '<>', 'DEPROVISIONED');
@@ -143,6 +177,7 @@ export function createUserRepository(db: Kysely<Database>, orgId: string, dialec
             .map((column) => eb.and([eb(column, '>=', prefix), eb(column, '<', end)])),
         ));
       }
+      if (sort) return sortedPage(query, sort, limit, after);
       if (after) query = query.where('id', '>', after);
       const rows = await query.orderBy('id').limit(limit + 1).execute();
       const items = rows.slice(0, limit).map(toUser);
