@@ -118,9 +118,18 @@ export async function postSignIn(url: string, csrf: string, username: string, pa
   }
 }
 
-/** Runs `workers` loops of `task` until `seconds` have passed; returns completions per second. */
-export async function rate(workers: number, seconds: number, task: () => Promise<void>): Promise<{ perSecond: number; count: number; latencies: number[] }> {
+export interface RateResult {
+  readonly count: number;
+  readonly seconds: number;
+  readonly latencies: number[];
+  /** CPU time of the whole process (all threads: server, client, argon2 pool), in ms. */
+  readonly cpuMs: number;
+}
+
+/** Runs `workers` concurrent loops of `task` until `seconds` have passed. */
+export async function rate(workers: number, seconds: number, task: () => Promise<void>): Promise<RateResult> {
   const latencies: number[] = [];
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const deadline = start + seconds * 1000;
   await Promise.all(Array.from({ length: workers }, async () => {
@@ -130,8 +139,19 @@ export async function rate(workers: number, seconds: number, task: () => Promise
       latencies.push(performance.now() - t);
     }
   }));
-  const elapsed = (performance.now() - start) / 1000;
-  return { perSecond: latencies.length / elapsed, count: latencies.length, latencies };
+  const used = process.cpuUsage(cpu);
+  return { count: latencies.length, seconds: (performance.now() - start) / 1000, latencies, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** Sums rounds of {@link rate}. */
+export function combine(results: readonly RateResult[]): RateResult & { perSecond: number } {
+  const count = results.reduce((n, r) => n + r.count, 0);
+  const seconds = results.reduce((n, r) => n + r.seconds, 0);
+  return {
+    count, seconds, perSecond: count / seconds,
+    latencies: results.flatMap((r) => r.latencies),
+    cpuMs: results.reduce((n, r) => n + r.cpuMs, 0),
+  };
 }
 
 /** Nearest-rank percentile of `values` (milliseconds), 0 < p <= 100. */
