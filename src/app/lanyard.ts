@@ -2,7 +2,7 @@
  * The composition root: the only place that builds storage and wires it to the services and the
  * HTTP edge. `main.ts` and the tests both start Lanyard through {@link createLanyard}.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
@@ -60,7 +60,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
     throw error;
   }
   const store = createStore(handle.db);
-  const counters = config.redisUrl ? createRedisCounters(config.redisUrl) : createMemoryCounters();
+  const counters = config.redisUrl ? createRedisCounters(config.redisUrl) : createMemoryCounters(() => clock.now().getTime());
   const deps: ServiceDeps = {
     store, clock, logger, baseUrl: config.baseUrl,
     passwords: createPasswordHasher(options.argon2Cost ?? owaspArgon2Cost),
@@ -75,12 +75,18 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
   }
   let server: Server | undefined;
   let stopJobs: (() => Promise<void>) | undefined;
+  /** Responses not yet finished, so that close() can end their keep-alive connections with them. */
+  const inFlight = new Set<ServerResponse>();
 
   return {
     config, store, services, deps, bootstrap: boot, masterKey, sqlitePath: handle.sqlitePath,
     listen: (port = config.port, host = config.host) => new Promise((resolve, reject) => {
       server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000 }, app.callback());
       server.on('error', reject);
+      server.on('request', (_req, res: ServerResponse) => {
+        inFlight.add(res);
+        res.once('close', () => inFlight.delete(res));
+      });
       server.listen(port, host, () => {
         const address = server!.address() as AddressInfo;
         stopJobs = startSessionCleanup(store, clock, logger);
@@ -91,6 +97,12 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
       if (server) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();
+        // A request in flight ends its connection with its response; left keep-alive, the idle
+        // connection would hold close() open until the cut below.
+        for (const res of inFlight) {
+          if (!res.headersSent) res.setHeader('Connection', 'close');
+          res.once('finish', () => setImmediate(() => server?.closeIdleConnections()));
+        }
         // Requests in flight get a few seconds to finish before their connections are cut.
         const cut = setTimeout(() => server?.closeAllConnections(), 5000);
         await closing;

@@ -4,8 +4,10 @@
  */
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(1, 'must be a port number from 1 to 65535')
-  .max(65535, 'must be a port number from 1 to 65535');
+const portProblem = 'must be a port number from 1 to 65535';
+// Digits only: `z.coerce.number()` would report "abc" as "expected number, received NaN" and accept 0x1F90 or 1e3.
+const port = z.string().trim().regex(/^\d{1,5}$/, portProblem).transform(Number)
+  .pipe(z.number().int().min(1, portProblem).max(65535, portProblem));
 
 const httpUrl = z.string().trim().refine((value) => {
   try {
@@ -33,16 +35,17 @@ const password = z.string().min(12, 'must be at least 12 characters long').max(2
 const apiToken = z.string().trim().regex(/^[A-Za-z0-9_-]{32,128}$/,
   'must be 32 to 128 characters of letters, digits, "-" and "_"');
 
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel = z.enum(logLevels, `must be one of ${logLevels.join(', ')}`);
 
 /** Environment variables Lanyard reads, with their documentation. */
 export const envSchema = z.object({
   PORT: port.default(8080).describe('Listen port.'),
-  LANYARD_HOST: z.string().trim().min(1).default('127.0.0.1')
+  LANYARD_HOST: z.string().trim().min(1, 'must not be blank').default('127.0.0.1')
     .describe('Listen address. Loopback by default; set 0.0.0.0 or :: behind a load balancer or in a container.'),
   LANYARD_BASE_URL: httpUrl.optional()
     .describe('Public URL of the first org; other orgs are subdomains of its host. Default http://localhost:$PORT.'),
-  LANYARD_DATA_DIR: z.string().trim().min(1).default('./data')
+  LANYARD_DATA_DIR: z.string().trim().min(1, 'must not be blank').default('./data')
     .describe('Directory of the embedded database, its backups and the generated master key.'),
   DATABASE_URL: postgresUrl.optional().describe('postgres://… switches the store from embedded SQLite to PostgreSQL.'),
   REDIS_URL: redisUrl.optional().describe('redis://… shares ephemeral state (rate-limit counters) between several nodes.'),

@@ -103,16 +103,22 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
     await deps.store.forOrg(orgOf(ctx).id).logs.append(buildEvent(deps.clock, anonymousCaller(ctx), 'system.org.rate_limit.violation', {
       outcome: 'DENY', severity: 'WARN', debugData: { bucket, limit: String(limit) },
     }));
-  }));
+  }, () => deps.clock.now().getTime()));
 
   // What no router answered is a 404. This runs after the routers' allowedMethods (which act on the
-  // way back out, and only on an unanswered request), so a known path with another method is a 405.
+  // way back out, and only on an unanswered request): a known path asked with another method (the
+  // routers say 405, or 501 for a method they do not know) is a 405 with the Allow header RFC 9110
+  // requires of one.
   app.use(async (ctx, next) => {
     await next();
-    if (ctx.status === 404 && ctx.body == null) throw new AppError('request.path_not_found');
+    if (ctx.body != null) return;
+    const allow = ctx.response.get('Allow');
+    if ((ctx.status === 405 || ctx.status === 501) && allow) {
+      throw new AppError('request.method_not_allowed', { headers: { Allow: allow } });
+    }
+    if (ctx.status === 404 || ctx.status === 405 || ctx.status === 501) throw new AppError('request.path_not_found');
   });
-  const wrongMethod = { throw: true, methodNotAllowed: () => new AppError('request.method_not_allowed'),
-    notImplemented: () => new AppError('request.method_not_allowed') };
+  const wrongMethod = { throw: false };
 
   const api = new Router<LanyardState>();
   registerApiRoutes(api, routes, sswsAuthenticator(services), pageLinks);

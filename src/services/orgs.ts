@@ -7,6 +7,7 @@ import { newId } from '../kernel/ids.ts';
 import { defaultOrgSettings, orgNamePattern, orgSettingsSchema, type Org, type OrgSettings } from '../domain/org.ts';
 import { everyoneGroupName } from '../domain/group.ts';
 import { hostOf } from '../domain/org-url.ts';
+import { rateLimitBuckets } from '../domain/rate-limits.ts';
 import { UniqueViolation } from './ports.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { Caller } from './caller.ts';
@@ -95,6 +96,12 @@ export function createOrgService(deps: ServiceDeps) {
   async function updateSettings(caller: Caller, input: unknown): Promise<OrgSettings> {
     const merged = { ...caller.org.settings, ...(typeof input === 'object' && input !== null ? input : {}) };
     const settings = parseOrThrow(orgSettingsSchema.strict(), merged);
+    // An override of a bucket that does not exist would be stored and silently never apply.
+    const unknownBuckets = Object.keys(settings.rateLimits).filter((bucket) => !Object.hasOwn(rateLimitBuckets, bucket));
+    if (unknownBuckets.length > 0) {
+      throw validationError(unknownBuckets.map((bucket) =>
+        `rateLimits.${bucket}: not a rate-limit bucket; the buckets are ${Object.keys(rateLimitBuckets).join(', ')}`));
+    }
     const now = clock.now().toISOString();
     await store.transaction(async (tx) => {
       await tx.orgs.updateSettings(caller.org.id, settings, now);

@@ -111,6 +111,13 @@ describe('resolving orgs by host', () => {
     expect(res.body).toContain('globex');
   });
 
+  it('shows a page naming the first org when a browser asks a host no org answers on', async () => {
+    const res = await getWithHost(t.port, `127.0.0.9:${t.port}`, '/login');
+    expect(res.status).toBe(404);
+    expect(res.body).toContain('<!doctype html>');
+    expect(res.body).toContain(t.url);
+  });
+
   it('answers 404 naming the first org for a host no org answers on', async () => {
     const res = await getWithHost(t.port, `nobody.localhost:${t.port}`, '/api/v1/users', { authorization: `SSWS ${t.token}` });
     expect(res.status).toBe(404);
