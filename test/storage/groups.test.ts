@@ -11,6 +11,7 @@ import type { UserWithSecrets } from '../../src/domain/user.ts';
 import {
   at, countRows, makeGroup, makeOrg, makeUser, nextId, openTestStore, seedTwoOrgs, T0, type TestStore, type TwoOrgs,
 } from './store-fixture.ts';
+import { uniqueError } from './store-fixture.ts';
 
 let t: TestStore;
 let o: TwoOrgs;
@@ -20,12 +21,6 @@ beforeAll(async () => {
   o = await seedTwoOrgs(t.store);
 });
 afterAll(async () => t?.cleanup());
-
-async function uniqueError(work: Promise<unknown>): Promise<UniqueViolation> {
-  const error = await work.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(UniqueViolation);
-  return error as UniqueViolation;
-}
 
 /** The outcome of a call that must not succeed: its value, or 'rejected'. */
 async function outcome<T>(work: Promise<T>): Promise<T | 'rejected'> {

@@ -6,14 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { createStore, openDatabase } from '../../src/storage/store.ts';
 import { migrateToLatest } from '../../src/storage/migrations/index.ts';
 import type { DialectName } from '../../src/storage/dialect.ts';
 import type { Database } from '../../src/storage/schema.ts';
-import type { ApiTokenRecord, OrgStore, SessionRecord, Store } from '../../src/services/ports.ts';
+import { UniqueViolation, type ApiTokenRecord, type OrgStore, type SessionRecord, type Store } from '../../src/services/ports.ts';
 import { defaultOrgSettings, type Org } from '../../src/domain/org.ts';
 import type { UserWithSecrets } from '../../src/domain/user.ts';
 import type { UserProfile } from '../../src/domain/user-profile.ts';
@@ -250,4 +250,11 @@ export async function seedTwoOrgs(store: Store, names: readonly [string, string]
   await a.groups.addMember(engineeringA.id, aliceA.id, T0);
   await b.groups.addMember(engineeringB.id, aliceB.id, T0);
   return { orgA, orgB, a, b, aliceA, aliceB, bobA, engineeringA, engineeringB };
+}
+
+/** The UniqueViolation a write must fail with; fails the test otherwise. */
+export async function uniqueError(work: Promise<unknown>): Promise<UniqueViolation> {
+  const error = await work.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(UniqueViolation);
+  return error as UniqueViolation;
 }

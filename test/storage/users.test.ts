@@ -11,6 +11,7 @@ import {
   at, countRows, makeGroup, makeOrg, makeSession, makeApiToken, makeUser, nextId, openTestStore, seedTwoOrgs, T0,
   type TestStore, type TwoOrgs,
 } from './store-fixture.ts';
+import { uniqueError } from './store-fixture.ts';
 
 let t: TestStore;
 let o: TwoOrgs;
@@ -20,12 +21,6 @@ beforeAll(async () => {
   o = await seedTwoOrgs(t.store);
 });
 afterAll(async () => t?.cleanup());
-
-async function uniqueError(work: Promise<unknown>): Promise<UniqueViolation> {
-  const error = await work.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(UniqueViolation);
-  return error as UniqueViolation;
-}
 
 /** A new org with its own repositories, for tests that need a known set of users. */
 async function freshOrg(name: string): Promise<OrgStore> {
