@@ -62,13 +62,13 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
   const store = createStore(handle.db);
   const counters = config.redisUrl ? createRedisCounters(config.redisUrl) : createMemoryCounters(() => clock.now().getTime());
   const deps: ServiceDeps = {
-    store, clock, logger, baseUrl: config.baseUrl,
+    store, clock, logger, baseUrl: config.baseUrl, masterKey: masterKey.key,
     passwords: createPasswordHasher(options.argon2Cost ?? owaspArgon2Cost),
     isCommonPassword,
   };
   const services = createServices(deps);
   const boot = options.skipBootstrap ? { created: false as const } : await bootstrap(deps, config.admin);
-  const { app } = createHttpApp({ services, store, counters, clock, logger, baseUrl: config.baseUrl, version });
+  const { app } = createHttpApp({ services, deps, store, counters, clock, logger, baseUrl: config.baseUrl, version, masterKey: masterKey.key });
   if (cookiePolicyFor(config.baseUrl).sameSite === 'Lax') {
     logger.warn({ baseUrl: config.baseUrl.origin },
       'plain-http base URL on a non-local host: session cookies fall back to SameSite=Lax, so SAML POST and form_post sign-ins will not see the session; use https');

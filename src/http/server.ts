@@ -32,9 +32,18 @@ import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { logRoutes } from './routes/logs.ts';
 import { orgRoutes } from './routes/org.ts';
 import { registerSignInPages } from './routes/signin-pages.ts';
+import { appRoutes } from './routes/apps.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import { createBrowserSessions } from './browser-session.ts';
+import { createEngineRegistry } from './oidc/engines.ts';
+import { createOidcPages } from './oidc/pages.ts';
+import { registerInteractions } from './oidc/interactions.ts';
+import { oidcMiddleware } from './oidc/routes.ts';
 
 export interface HttpDeps {
   readonly services: Services;
+  readonly deps: ServiceDeps;
+  readonly masterKey: Buffer;
   readonly store: Store;
   readonly counters: CounterStore;
   readonly clock: Clock;
@@ -54,6 +63,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...apiTokenRoutes(services),
     ...logRoutes(services),
     ...orgRoutes(services),
+    ...appRoutes(services),
   ];
 }
 
@@ -111,7 +121,8 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   // requires of one.
   app.use(async (ctx, next) => {
     await next();
-    if (ctx.body != null) return;
+    // A protocol engine that answered on the raw response has set `respond` to false.
+    if (ctx.body != null || ctx.respond === false) return;
     const allow = ctx.response.get('Allow');
     if ((ctx.status === 405 || ctx.status === 501) && allow) {
       throw new AppError('request.method_not_allowed', { headers: { Allow: allow } });
@@ -120,13 +131,22 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   });
   const wrongMethod = { throw: false };
 
+  const cookiePolicy = cookiePolicyFor(baseUrl);
+  const browser = createBrowserSessions(services, cookiePolicy, anonymousCaller);
+  const engines = createEngineRegistry({
+    deps: deps.deps, services, masterKey: deps.masterKey, cookiePolicy,
+    pages: (org) => createOidcPages(() => org.displayName, async () => []),
+  });
+  app.use(oidcMiddleware(services, engines, browser, anonymousCaller));
+
   const api = new Router<LanyardState>();
   registerApiRoutes(api, routes, sswsAuthenticator(services), pageLinks);
   app.use(api.routes());
   app.use(api.allowedMethods(wrongMethod));
 
   const pages = new Router<LanyardState>();
-  registerSignInPages(pages, services, cookiePolicyFor(baseUrl), anonymousCaller);
+  registerSignInPages(pages, services, cookiePolicy, anonymousCaller, browser);
+  registerInteractions(pages, services, engines, browser, anonymousCaller);
   app.use(pages.routes());
   app.use(pages.allowedMethods(wrongMethod));
   return { app, routes, metrics };

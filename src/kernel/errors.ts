@@ -130,6 +130,10 @@ export const errorRegistry = {
     summary: 'Could not create user. To create a user and expire their password immediately, "activate" must be true',
     hint: 'Leave activate at true with nextLogin=changePassword.',
   },
+  'app.delete_active': {
+    status: 403, okta: 'E0000056', summary: 'Delete application forbidden.',
+    hint: 'Deactivate the app (POST …/lifecycle/deactivate) before deleting it.',
+  },
   'rate.limited': {
     status: 429, okta: 'E0000047', summary: 'API call exceeded rate limit due to too many requests.',
     hint: 'Wait until the time in X-Rate-Limit-Reset and retry.',

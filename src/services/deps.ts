@@ -12,4 +12,6 @@ export interface ServiceDeps {
   readonly logger: Logger;
   /** Public URL of the first org; other orgs' URLs derive from it (`domain/org-url.ts`). */
   readonly baseUrl: URL;
+  /** The key-encryption key: the vault seals secrets with org data keys wrapped by it. */
+  readonly masterKey: Buffer;
 }

@@ -9,19 +9,35 @@ import { createApiTokenService } from './api-tokens.ts';
 import { createSystemLogQuery } from './system-log-query.ts';
 import { createSignIn } from '../signin/sign-in.ts';
 import { createSessions } from '../signin/sessions.ts';
+import { createSigningKeyService } from './signing-keys.ts';
+import { createAuthorizationServerService } from './authorization-servers.ts';
+import { createAppService } from './apps.ts';
+import { createOidcAccess } from './oidc-access.ts';
+import { createAuthnService } from './authn.ts';
+import { createVault } from '../vault/envelope.ts';
 
 export function createServices(deps: ServiceDeps) {
   const credentials = createCredentialService(deps);
   const lifecycle = createLifecycleService(deps, credentials);
+  // Built over this store, so that inside a transaction the vault's data keys are read through it too.
+  const vault = createVault(deps.masterKey, deps.store.dataKeys, () => deps.clock.now());
+  const signingKeys = createSigningKeyService(deps, vault);
+  const authorizationServers = createAuthorizationServerService(deps, signingKeys);
+  const signIn = createSignIn(deps);
   return {
-    orgs: createOrgService(deps),
+    orgs: createOrgService(deps, (org) => authorizationServers.ensureOrgServers(org.id)),
+    signingKeys,
+    authorizationServers,
+    apps: createAppService(deps, vault),
+    oidcAccess: createOidcAccess(deps),
     users: createUserService(deps, lifecycle),
     credentials,
     lifecycle,
     groups: createGroupService(deps),
     tokens: createApiTokenService(deps),
     logs: { query: createSystemLogQuery(deps) },
-    signIn: createSignIn(deps),
+    signIn,
+    authn: createAuthnService(deps, signIn),
     sessions: createSessions(deps),
   };
 }

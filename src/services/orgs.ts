@@ -22,7 +22,8 @@ export interface CreateOrgInput {
   readonly customDomain?: string | undefined;
 }
 
-export function createOrgService(deps: ServiceDeps) {
+/** `afterCreate` runs once an org exists, to give it what every org has (its authorization servers). */
+export function createOrgService(deps: ServiceDeps, afterCreate: (org: Org) => Promise<void> = async () => {}) {
   const { store, clock, baseUrl } = deps;
   const baseHost = baseUrl.hostname.toLowerCase();
   const hostCache = new Map<string, { org: Org | undefined; until: number }>();
@@ -69,6 +70,7 @@ export function createOrgService(deps: ServiceDeps) {
       throw error;
     }
     hostCache.clear();
+    await afterCreate(org);
     return org;
   }
 

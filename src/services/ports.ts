@@ -9,6 +9,9 @@ import type { User, UserStatus, UserWithSecrets } from '../domain/user.ts';
 import type { UserProfile } from '../domain/user-profile.ts';
 import type { Group } from '../domain/group.ts';
 import type { LogEvent } from '../domain/log-event.ts';
+import type { App } from '../domain/app.ts';
+import type { AuthorizationServer, Claim, Policy, Rule, Scope } from '../domain/authorization-server.ts';
+import type { DataKeyStore } from '../vault/envelope.ts';
 
 /** A unique constraint was violated; `field` names the public attribute that collided. */
 export class UniqueViolation extends Error {
@@ -95,7 +98,7 @@ export interface UserRepository {
 }
 
 /** What a one-time user token is for. */
-export type UserTokenPurpose = 'activation' | 'recovery';
+export type UserTokenPurpose = 'activation' | 'recovery' | 'session';
 
 /** One-time tokens of activation and password-recovery links; only their hash is stored. */
 export interface UserTokenRepository {
@@ -104,7 +107,8 @@ export interface UserTokenRepository {
   peek(tokenHash: string, purpose: UserTokenPurpose, now: string): Promise<string | undefined>;
   /** Deletes the token and returns its user id when it was valid. */
   consume(tokenHash: string, purpose: UserTokenPurpose, now: string): Promise<string | undefined>;
-  deleteForUser(userId: string): Promise<void>;
+  /** Deletes the user's tokens of one purpose, or of every purpose. */
+  deleteForUser(userId: string, purpose?: UserTokenPurpose): Promise<void>;
 }
 
 export interface GroupRepository {
@@ -182,6 +186,142 @@ export interface LogRepository {
   query(query: LogQuery): Promise<Page<LogEvent>>;
 }
 
+export interface AppChanges {
+  readonly label?: string;
+  readonly status?: App['status'];
+  readonly settings?: Record<string, unknown>;
+  readonly credentials?: Record<string, unknown>;
+  readonly visibility?: Record<string, unknown>;
+  readonly accessibility?: Record<string, unknown>;
+  readonly lastUpdated: string;
+}
+
+export interface AppUserAssignment {
+  readonly appId: string;
+  readonly userId: string;
+  readonly profile: Record<string, unknown>;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export interface AppGroupAssignment {
+  readonly appId: string;
+  readonly groupId: string;
+  readonly priority: number;
+  readonly profile: Record<string, unknown>;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export interface ClientSecretRecord {
+  readonly id: string;
+  readonly appId: string;
+  /** Sealed by the vault. */
+  readonly ciphertext: string;
+  /** SHA-256 of the secret, base64url: Okta shows it so admins can tell secrets apart. */
+  readonly secretHash: string;
+  readonly status: 'ACTIVE' | 'INACTIVE';
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export interface AppRepository {
+  insert(app: App): Promise<void>;
+  update(id: string, changes: AppChanges): Promise<void>;
+  findById(id: string): Promise<App | undefined>;
+  findByClientId(clientId: string): Promise<App | undefined>;
+  list(query: ListQuery): Promise<Page<App>>;
+  delete(id: string): Promise<void>;
+  assignUser(assignment: AppUserAssignment): Promise<void>;
+  unassignUser(appId: string, userId: string): Promise<boolean>;
+  findUserAssignment(appId: string, userId: string): Promise<AppUserAssignment | undefined>;
+  listUserAssignments(appId: string, limit: number, after?: string): Promise<Page<AppUserAssignment>>;
+  assignGroup(assignment: AppGroupAssignment): Promise<void>;
+  unassignGroup(appId: string, groupId: string): Promise<boolean>;
+  findGroupAssignment(appId: string, groupId: string): Promise<AppGroupAssignment | undefined>;
+  listGroupAssignments(appId: string): Promise<AppGroupAssignment[]>;
+  /** True when the user is assigned directly or through one of their groups. */
+  isAssigned(appId: string, userId: string): Promise<boolean>;
+  /** Apps the user is assigned to, directly or through groups. */
+  appsOfUser(userId: string): Promise<App[]>;
+  insertSecret(secret: ClientSecretRecord): Promise<void>;
+  listSecrets(appId: string): Promise<ClientSecretRecord[]>;
+  updateSecretStatus(appId: string, id: string, status: ClientSecretRecord['status'], lastUpdated: string): Promise<boolean>;
+  deleteSecret(appId: string, id: string): Promise<boolean>;
+}
+
+/** One kind of authorization-server child document (scopes, claims, policies or rules). */
+export interface AsDocumentRepository<T extends { id: string }> {
+  list(asId: string): Promise<T[]>;
+  findById(asId: string, id: string): Promise<T | undefined>;
+  insert(asId: string, document: T, now: string): Promise<void>;
+  update(asId: string, document: T, now: string): Promise<void>;
+  delete(asId: string, id: string): Promise<boolean>;
+}
+
+export interface AuthorizationServerRepository {
+  insert(server: AuthorizationServer): Promise<void>;
+  update(server: AuthorizationServer): Promise<void>;
+  findById(id: string): Promise<AuthorizationServer | undefined>;
+  list(): Promise<AuthorizationServer[]>;
+  delete(id: string): Promise<boolean>;
+  readonly scopes: AsDocumentRepository<Scope>;
+  readonly claims: AsDocumentRepository<Claim>;
+  readonly policies: AsDocumentRepository<Policy>;
+  readonly rules: AsDocumentRepository<Rule>;
+}
+
+export type SigningKeyStatus = 'NEXT' | 'ACTIVE' | 'EXPIRED';
+
+export interface SigningKeyRecord {
+  readonly kid: string;
+  readonly ownerType: 'as' | 'app';
+  readonly ownerId: string;
+  readonly alg: string;
+  readonly status: SigningKeyStatus;
+  /** Sealed private JWK. */
+  readonly privateCiphertext: string;
+  readonly publicJwk: Record<string, unknown>;
+  readonly certificate: string | null;
+  readonly created: string;
+  readonly activated: string | null;
+  readonly retired: string | null;
+  /** After this moment no token it signed is still valid: the key may go. */
+  readonly deleteAfter: string | null;
+}
+
+export interface SigningKeyRepository {
+  insert(key: SigningKeyRecord): Promise<void>;
+  listForOwner(ownerType: SigningKeyRecord['ownerType'], ownerId: string): Promise<SigningKeyRecord[]>;
+  update(kid: string, changes: Partial<Pick<SigningKeyRecord, 'status' | 'activated' | 'retired' | 'deleteAfter'>>): Promise<void>;
+  delete(kid: string): Promise<void>;
+}
+
+/** What the OpenID Connect engine persists, by model (AuthorizationCode, Session, Grant, …). */
+export interface OidcPayloadRecord {
+  readonly payload: Record<string, unknown>;
+  readonly grantId: string | null;
+  readonly userCode: string | null;
+  readonly uid: string | null;
+  readonly accountId: string | null;
+  readonly clientId: string | null;
+  readonly expiresAt: string | null;
+  readonly consumedAt: string | null;
+}
+
+export interface OidcPayloadRepository {
+  upsert(asId: string, model: string, id: string, record: OidcPayloadRecord): Promise<void>;
+  find(asId: string, model: string, id: string): Promise<OidcPayloadRecord | undefined>;
+  findByUserCode(asId: string, model: string, userCode: string): Promise<OidcPayloadRecord | undefined>;
+  findByUid(asId: string, model: string, uid: string): Promise<OidcPayloadRecord | undefined>;
+  consume(asId: string, model: string, id: string, at: string): Promise<void>;
+  destroy(asId: string, model: string, id: string): Promise<void>;
+  revokeByGrantId(asId: string, grantId: string): Promise<void>;
+  /** Ids of a model's live payloads for an account (all authorization servers of the org). */
+  listForAccount(accountId: string, model: string): Promise<{ asId: string; id: string; record: OidcPayloadRecord }[]>;
+  deleteForAccount(accountId: string, models: readonly string[]): Promise<number>;
+}
+
 /** The repositories of one org. */
 export interface OrgStore {
   readonly orgId: string;
@@ -191,6 +331,10 @@ export interface OrgStore {
   readonly apiTokens: ApiTokenRepository;
   readonly sessions: SessionRepository;
   readonly logs: LogRepository;
+  readonly apps: AppRepository;
+  readonly authorizationServers: AuthorizationServerRepository;
+  readonly signingKeys: SigningKeyRepository;
+  readonly oidcPayloads: OidcPayloadRepository;
 }
 
 export interface Store {
@@ -200,6 +344,12 @@ export interface Store {
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Deletes expired sessions; returns how many. */
   deleteExpiredSessions(now: string): Promise<number>;
+  /** Deletes expired protocol state (codes, tokens, interactions…); returns how many. */
+  deleteExpiredOidcPayloads(now: string): Promise<number>;
+  /** Keys that are past their delete-after moment, in every org. */
+  deleteRetiredSigningKeys(now: string): Promise<number>;
+  /** The org data keys the vault seals with. */
+  readonly dataKeys: DataKeyStore;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

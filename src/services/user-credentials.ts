@@ -22,7 +22,7 @@ export const recoveryQuestionSchema = z.object({
   answer: z.string().trim().min(4, 'must be at least 4 characters').max(100, 'must be at most 100 characters').optional(),
 }).strict();
 
-const tokenLifetimeMinutes: Record<UserTokenPurpose, number> = { activation: 7 * 24 * 60, recovery: 60 };
+const tokenLifetimeMinutes: Record<UserTokenPurpose, number> = { activation: 7 * 24 * 60, recovery: 60, session: 5 };
 
 /**
  * Throws when the password breaks the org's policy. On create and administrator updates Okta
@@ -53,10 +53,10 @@ export function createCredentialService(deps: ServiceDeps) {
   const { store, clock, passwords } = deps;
 
   /** Creates a one-time link token; returns the token (shown once) and its URL. */
-  async function issueLink(org: Org, userId: string, purpose: UserTokenPurpose, scoped: OrgStore = store.forOrg(org.id)) {
+  async function issueLink(org: Org, userId: string, purpose: 'activation' | 'recovery', scoped: OrgStore = store.forOrg(org.id)) {
     const token = randomBase62(20);
     const now = clock.now();
-    await scoped.userTokens.deleteForUser(userId);
+    await scoped.userTokens.deleteForUser(userId, purpose);
     await scoped.userTokens.insert({
       tokenHash: hashToken(token),
       userId,

@@ -12,6 +12,10 @@ const uniqueFields: Record<string, string> = {
   orgs_custom_domain_key: 'customDomain',
   api_tokens_pk: 'id',
   api_tokens_hash: 'token',
+  apps_client_id: 'client_id',
+  as_scopes_name: 'name',
+  as_claims_name: 'name',
+  authorization_servers_pk: 'id',
   sessions_pk: 'id',
   sessions_hash: 'session',
 };
@@ -29,6 +33,10 @@ const sqliteColumns: Record<string, string> = {
   'orgs.id': 'id',
   'orgs.name': 'name',
   'orgs.custom_domain': 'customDomain',
+  'apps.org_id, apps.client_id': 'client_id',
+  'as_scopes.org_id, as_scopes.as_id, as_scopes.name': 'name',
+  'as_claims.org_id, as_claims.as_id, as_claims.claim_type, as_claims.name': 'name',
+  'authorization_servers.org_id, authorization_servers.id': 'id',
 };
 
 export function toStoreError(error: unknown): unknown {

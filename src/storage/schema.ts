@@ -129,6 +129,120 @@ export interface LogEventTargetsTable {
 }
 
 
+export interface OrgDataKeysTable {
+  org_id: string;
+  id: string;
+  wrapped_key: string;
+  status: string;
+  created: string;
+}
+
+export interface AppsTable {
+  org_id: string;
+  id: string;
+  name: string;
+  label: string;
+  label_key: string;
+  status: string;
+  sign_on_mode: string;
+  client_id: string | null;
+  settings: string;
+  credentials: string;
+  visibility: string;
+  accessibility: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface AppClientSecretsTable {
+  org_id: string;
+  app_id: string;
+  id: string;
+  ciphertext: string;
+  secret_hash: string;
+  status: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface AppUserAssignmentsTable {
+  org_id: string;
+  app_id: string;
+  user_id: string;
+  profile: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface AppGroupAssignmentsTable {
+  org_id: string;
+  app_id: string;
+  group_id: string;
+  priority: number;
+  profile: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface AuthorizationServersTable {
+  org_id: string;
+  id: string;
+  name: string;
+  description: string;
+  audiences: string;
+  issuer_mode: string;
+  status: string;
+  signing: string;
+  created: string;
+  last_updated: string;
+}
+
+/** Scopes, claims, policies and rules: an Okta document with the columns it is looked up by. */
+export interface AsDocumentTable {
+  org_id: string;
+  as_id: string;
+  id: string;
+  document: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface AsScopesTable extends AsDocumentTable { name: string }
+export interface AsClaimsTable extends AsDocumentTable { name: string; claim_type: string }
+export interface AsPoliciesTable extends AsDocumentTable { priority: number }
+export interface AsPolicyRulesTable extends AsDocumentTable { policy_id: string; priority: number }
+
+export interface SigningKeysTable {
+  org_id: string;
+  kid: string;
+  owner_type: string;
+  owner_id: string;
+  alg: string;
+  status: string;
+  private_ciphertext: string;
+  public_jwk: string;
+  certificate: string | null;
+  created: string;
+  activated: string | null;
+  retired: string | null;
+  delete_after: string | null;
+}
+
+export interface OidcPayloadsTable {
+  org_id: string;
+  as_id: string;
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  expires_at: string | null;
+  consumed_at: string | null;
+}
+
 export interface Database {
   orgs: OrgsTable;
   users: UsersTable;
@@ -141,5 +255,17 @@ export interface Database {
   sessions: SessionsTable;
   log_events: LogEventsTable;
   log_event_targets: LogEventTargetsTable;
+  org_data_keys: OrgDataKeysTable;
+  apps: AppsTable;
+  app_client_secrets: AppClientSecretsTable;
+  app_user_assignments: AppUserAssignmentsTable;
+  app_group_assignments: AppGroupAssignmentsTable;
+  authorization_servers: AuthorizationServersTable;
+  as_scopes: AsScopesTable;
+  as_claims: AsClaimsTable;
+  as_policies: AsPoliciesTable;
+  as_policy_rules: AsPolicyRulesTable;
+  signing_keys: SigningKeysTable;
+  oidc_payloads: OidcPayloadsTable;
 }
 

@@ -16,6 +16,11 @@ import { createGroupRepository } from './repositories/groups.ts';
 import { createApiTokenRepository } from './repositories/api-tokens.ts';
 import { createSessionRepository } from './repositories/sessions.ts';
 import { createLogRepository } from './repositories/logs.ts';
+import { createAppRepository } from './repositories/apps.ts';
+import { createAuthorizationServerRepository } from './repositories/authorization-servers.ts';
+import { createSigningKeyRepository } from './repositories/signing-keys.ts';
+import { createOidcPayloadRepository } from './repositories/oidc-payloads.ts';
+import { createDataKeyStore } from './repositories/data-keys.ts';
 import type { OrgStore, Store } from '../services/ports.ts';
 
 export interface DatabaseHandle {
@@ -58,6 +63,10 @@ export function createStore(db: Kysely<Database>): Store {
         apiTokens: createApiTokenRepository(db, orgId),
         sessions: createSessionRepository(db, orgId),
         logs: createLogRepository(db, orgId, dialect),
+        apps: createAppRepository(db, orgId, dialect),
+        authorizationServers: createAuthorizationServerRepository(db, orgId),
+        signingKeys: createSigningKeyRepository(db, orgId),
+        oidcPayloads: createOidcPayloadRepository(db, orgId),
       };
       // Repositories are stateless closures over (db, orgId); keep a bounded number around.
       if (orgStores.size > 1000) orgStores.clear();
@@ -74,6 +83,15 @@ export function createStore(db: Kysely<Database>): Store {
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+    deleteExpiredOidcPayloads: async (now) => {
+      const result = await db.deleteFrom('oidc_payloads').where('expires_at', '<', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    deleteRetiredSigningKeys: async (now) => {
+      const result = await db.deleteFrom('signing_keys').where('status', '=', 'EXPIRED').where('delete_after', '<', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    dataKeys: createDataKeyStore(db),
     ping: async () => {
       try {
         await sql`select 1`.execute(db);

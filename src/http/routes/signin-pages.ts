@@ -4,16 +4,13 @@
  * `no-store`.
  */
 import type Router from '@koa/router';
-import { timingSafeEqual } from 'node:crypto';
 import { AppError, isAppError } from '../../kernel/errors.ts';
-import { randomToken } from '../../kernel/secrets.ts';
 import type { Services } from '../../services/index.ts';
 import type { Caller } from '../../services/caller.ts';
 import { userActor } from '../../services/caller.ts';
-import type { UserTokenPurpose } from '../../services/ports.ts';
 import type { User } from '../../domain/user.ts';
-import { readForm } from '../body.ts';
-import { clearCookie, csrfCookie, readCookie, sessionCookie, writeCookie, type CookiePolicy } from '../cookies.ts';
+import type { BrowserSessions } from '../browser-session.ts';
+import { clearCookie, csrfCookie, readCookie, sessionCookie, type CookiePolicy } from '../cookies.ts';
 import { clientOf, orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import { messagePage, passwordRequirements, setPasswordPage, signedInPage, signInPage, signOutConfirmPage } from '../../web/signin/pages.ts';
 
@@ -26,33 +23,13 @@ export function safeReturnPath(value: unknown): string | undefined {
   return /^\/(?![/\\])[^\s]*$/.test(value) ? value : undefined;
 }
 
-function equalTokens(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b || a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
-}
-
 const unableToSignIn = 'Unable to sign in. Check your username and password.';
 
 export function registerSignInPages(router: Router<LanyardState>, services: Services, policy: CookiePolicy,
-  anonymousCaller: (ctx: LanyardContext) => Caller): void {
+  anonymousCaller: (ctx: LanyardContext) => Caller, browser: BrowserSessions): void {
 
-  /** The pre-session CSRF token: a random cookie repeated in the form (double submit). */
-  function formCsrf(ctx: LanyardContext): string {
-    let token = readCookie(ctx, csrfCookie);
-    if (!token) {
-      token = randomToken(24);
-      writeCookie(ctx, policy, csrfCookie, token);
-    }
-    return token;
-  }
-
-  async function readCheckedForm(ctx: LanyardContext, expected: string | undefined): Promise<Record<string, string>> {
-    const form = await readForm(ctx);
-    if (!equalTokens(form.csrf, expected)) {
-      throw new AppError('auth.invalid_session', { debug: 'CSRF token missing or wrong' });
-    }
-    return form;
-  }
+  const formCsrf = (ctx: LanyardContext) => browser.formCsrf(ctx);
+  const readCheckedForm = (ctx: LanyardContext, expected: string | undefined) => browser.checkedForm(ctx, expected);
 
   function render(ctx: LanyardContext, body: string, status = 200): void {
     ctx.status = status;
@@ -60,21 +37,14 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
     ctx.body = body;
   }
 
-  async function currentSession(ctx: LanyardContext) {
-    return services.sessions.resolve(orgOf(ctx), readCookie(ctx, sessionCookie));
-  }
+  const currentSession = (ctx: LanyardContext) => browser.current(ctx);
 
   async function signInAndRedirect(ctx: LanyardContext, user: User, to: string | undefined): Promise<void> {
-    const caller = { ...anonymousCaller(ctx), actor: userActor(user) };
-    // A new sign-in replaces the browser's session: the old one must not stay valid behind it.
-    const previous = await currentSession(ctx);
-    if (previous) await services.sessions.end({ ...anonymousCaller(ctx), actor: userActor(previous.user) }, previous);
-    const { cookieValue } = await services.sessions.start(caller, user, ['pwd']);
-    writeCookie(ctx, policy, sessionCookie, cookieValue);
+    await browser.start(ctx, user, ['pwd']);
     ctx.redirect(to ?? '/');
   }
 
-  function setPasswordModel(ctx: LanyardContext, user: User, purpose: UserTokenPurpose | 'expired', csrf: string, action: string,
+  function setPasswordModel(ctx: LanyardContext, user: User, purpose: 'activation' | 'recovery' | 'expired', csrf: string, action: string,
     token?: string, error?: string) {
     const org = orgOf(ctx);
     const titles = {
@@ -124,7 +94,7 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
 
   /** Completes a password change from a link token; re-renders the form with the reason on failure. */
   async function completePassword(ctx: LanyardContext, form: Record<string, string>, token: string,
-    purpose: UserTokenPurpose, kind: UserTokenPurpose | 'expired', action: string): Promise<void> {
+    purpose: 'activation' | 'recovery', kind: 'activation' | 'recovery' | 'expired', action: string): Promise<void> {
     const org = orgOf(ctx);
     const user = /^[A-Za-z0-9]{20}$/.test(token) ? await services.credentials.userOfLink(org, token, purpose) : undefined;
     if (!user) return render(ctx, expiredLinkPage(org.displayName), 410);

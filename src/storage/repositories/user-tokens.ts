@@ -25,8 +25,10 @@ export function createUserTokenRepository(db: Kysely<Database>, orgId: string): 
       // Two requests racing for one token: only the one that deleted it wins.
       return Number(result.numDeletedRows) === 1 ? row.user_id : undefined;
     },
-    deleteForUser: async (userId) => {
-      await db.deleteFrom('user_tokens').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+    deleteForUser: async (userId, purpose) => {
+      let query = db.deleteFrom('user_tokens').where('org_id', '=', orgId).where('user_id', '=', userId);
+      if (purpose) query = query.where('purpose', '=', purpose);
+      await query.execute();
     },
   };
 }

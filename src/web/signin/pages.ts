@@ -10,6 +10,8 @@ export interface SignInPageModel {
   readonly error?: string | undefined;
   readonly notice?: string | undefined;
   readonly fromUri?: string | undefined;
+  /** Where the form posts; the sign-in page's own by default. */
+  readonly action?: string | undefined;
 }
 
 export function signInPage(model: SignInPageModel): string {
@@ -18,7 +20,7 @@ export function signInPage(model: SignInPageModel): string {
     orgName: model.orgName,
     body: html`<h1>Sign in</h1>
 ${alert(model.error)}${alert(model.notice, 'info')}
-<form method="post" action="/login" novalidate>
+<form method="post" action="${model.action ?? '/login'}" novalidate>
 ${csrfField(model.csrf)}
 ${model.fromUri ? html`<input type="hidden" name="fromURI" value="${model.fromUri}">` : ''}
 <label for="username">Username</label>

@@ -1,0 +1,239 @@
+/**
+ * Interactions of the OpenID Connect flows: when the engine needs a signed-in user or a consent,
+ * it sends the browser here. Sign-in reuses Lanyard's session (SSO) or its sign-in form; access
+ * is checked (assignment, policy); consent is asked only when a scope requires it.
+ *
+ * ```mermaid
+ * stateDiagram-v2
+ *   [*] --> Login: prompt login
+ *   Login --> Finish: Lanyard session fits (no prompt=login, max_age met)
+ *   Login --> Form: no session, or re-authentication asked
+ *   Form --> Finish: password right
+ *   [*] --> Consent: prompt consent
+ *   Consent --> Denied: not assigned (readable page), policy refuses (error to the app)
+ *   Consent --> Ask: a scope requires consent
+ *   Consent --> Finish: grant recorded
+ *   Ask --> Finish: allowed
+ *   Ask --> Denied: refused
+ * ```
+ */
+import type Router from '@koa/router';
+import { isAppError } from '../../kernel/errors.ts';
+import type { Services } from '../../services/index.ts';
+import type { Caller } from '../../services/caller.ts';
+import { notAssignedDescription } from '../../services/oidc-access.ts';
+import { autoConsentParam, type OidcEngine, type InteractionDetails } from '../../protocols/oidc/internals.ts';
+import type { User } from '../../domain/user.ts';
+import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
+import type { BrowserSessions } from '../browser-session.ts';
+import type { EngineRegistry } from './engines.ts';
+import { signInPage, passwordRequirements, setPasswordPage } from '../../web/signin/pages.ts';
+import { accessDeniedPage, consentPage, messageOnly } from '../../web/signin/oidc-pages.ts';
+
+const unableToSignIn = 'Unable to sign in. Check your username and password.';
+
+function render(ctx: LanyardContext, body: string, status = 200): void {
+  ctx.status = status;
+  ctx.type = 'text/html';
+  ctx.body = body;
+}
+
+function params(ctx: LanyardContext): { asId: string; uid: string } {
+  return (ctx as unknown as { params: { asId: string; uid: string } }).params;
+}
+
+export function registerInteractions(router: Router<LanyardState>, services: Services, engines: EngineRegistry,
+  browser: BrowserSessions, anonymousCaller: (ctx: LanyardContext) => Caller): void {
+
+  async function engineOf(ctx: LanyardContext): Promise<OidcEngine | undefined> {
+    return engines.get(orgOf(ctx), params(ctx).asId);
+  }
+
+  /** The interaction behind the cookie, or an explanation page when it has expired. */
+  async function detailsOf(ctx: LanyardContext, engine: OidcEngine): Promise<InteractionDetails | undefined> {
+    try {
+      const details = await engine.interactionDetails(ctx);
+      if (details.uid !== params(ctx).uid) throw new Error('interaction mismatch');
+      return details;
+    } catch {
+      render(ctx, messageOnly({
+        orgName: orgOf(ctx).displayName, title: 'This sign-in request has expired',
+        message: 'Go back to the application and sign in again.',
+      }), 400);
+      return undefined;
+    }
+  }
+
+  const action = (ctx: LanyardContext, step: string) => `/interaction/${params(ctx).asId}/${params(ctx).uid}/${step}`;
+
+  /** Whether the request asks for a fresh sign-in even when a session exists. */
+  function mustReauthenticate(details: InteractionDetails): boolean {
+    const reasons = details.prompt.reasons;
+    return reasons.includes('login_prompt') || reasons.includes('max_age') || reasons.includes('id_token_hint');
+  }
+
+  async function showSignIn(ctx: LanyardContext, details: InteractionDetails, error?: string, status = 200) {
+    const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
+    render(ctx, signInPage({
+      orgName: orgOf(ctx).displayName, csrf: browser.formCsrf(ctx), login: hint, error, action: action(ctx, 'login'),
+    }), status);
+  }
+
+  async function finishLogin(ctx: LanyardContext, engine: OidcEngine, user: User, authTime: number, amr: readonly string[]) {
+    ctx.respond = false;
+    await engine.finishInteraction(ctx, { login: { accountId: user.id, authTime, amr } });
+  }
+
+  async function handleConsent(ctx: LanyardContext, engine: OidcEngine, details: InteractionDetails) {
+    const org = orgOf(ctx);
+    const accountId = details.session?.accountId;
+    const clientId = String(details.params.client_id ?? '');
+    const client = await services.apps.resolveClient(org.id, clientId);
+    if (!accountId || !client) {
+      ctx.respond = false;
+      return engine.finishInteraction(ctx, { error: 'access_denied', description: 'The client is not available.' });
+    }
+    const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    const responseType = String(details.params.response_type ?? 'code');
+    const grantType = responseType.split(' ').includes('code') ? 'authorization_code' : 'implicit';
+    const verdict = await services.oidcAccess.accessCheck(org, params(ctx).asId, accountId, clientId, grantType, scopes);
+    if (verdict === notAssignedDescription) {
+      return render(ctx, accessDeniedPage({
+        orgName: org.displayName, clientName: client.app.label, message: verdict, csrf: browser.formCsrf(ctx), action: action(ctx, 'abort'),
+      }), 403);
+    }
+    if (verdict !== true) {
+      ctx.respond = false;
+      return engine.finishInteraction(ctx, { error: 'access_denied', description: verdict });
+    }
+    const needs = await consentScopes(ctx, client.client.consent_method, scopes, details);
+    if (needs.length > 0) {
+      return render(ctx, consentPage({
+        orgName: org.displayName, clientName: client.app.label, csrf: browser.formCsrf(ctx), action: action(ctx, 'consent'), scopes: needs,
+      }));
+    }
+    return grantAndFinish(ctx, engine, details, accountId, clientId, scopes);
+  }
+
+  /** Scopes the user must approve: a client that asks for consent, and scopes that require it. */
+  async function consentScopes(ctx: LanyardContext, consentMethod: string, scopes: readonly string[], details: InteractionDetails) {
+    const config = await services.oidcAccess.serverConfig(orgOf(ctx).id, params(ctx).asId);
+    const documents = new Map((config?.scopes ?? []).map((s) => [s.name, s]));
+    const prompted = String(details.params.prompt ?? '').split(' ').includes('consent') && details.params[autoConsentParam] !== '1';
+    const needsConsent = (name: string) => {
+      const consent = documents.get(name)?.consent ?? 'IMPLICIT';
+      return consent === 'REQUIRED' || (consent === 'FLEXIBLE' && consentMethod === 'REQUIRED');
+    };
+    if (!prompted && consentMethod !== 'REQUIRED' && !scopes.some(needsConsent)) return [];
+    if (!prompted && !scopes.some(needsConsent)) return [];
+    return scopes.filter((s) => s !== 'openid').map((name) => ({
+      name: documents.get(name)?.displayName ?? name,
+      description: documents.get(name)?.description ?? `Access to ${name}`,
+    }));
+  }
+
+  async function grantAndFinish(ctx: LanyardContext, engine: OidcEngine, details: InteractionDetails, accountId: string, clientId: string, scopes: readonly string[]) {
+    const missingClaims = (details.prompt.details.missingOIDCClaims as string[] | undefined) ?? [];
+    const grantId = await engine.grant(accountId, clientId, scopes, missingClaims, details.grantId);
+    ctx.respond = false;
+    await engine.finishInteraction(ctx, { consent: { grantId } });
+  }
+
+  router.get('interaction', '/interaction/:asId/:uid', async (ctx: LanyardContext) => {
+    const engine = await engineOf(ctx);
+    if (!engine) return render(ctx, messageOnly({ orgName: orgOf(ctx).displayName, title: 'Not found', message: 'No such authorization server.' }), 404);
+    const details = await detailsOf(ctx, engine);
+    if (!details) return;
+    if (details.prompt.name === 'login') {
+      const redeemed = typeof details.params.sessionToken === 'string'
+        ? await services.authn.redeemSessionToken(orgOf(ctx), details.params.sessionToken) : undefined;
+      if (redeemed) {
+        await browser.start(ctx, redeemed.user, redeemed.amr);
+        return finishLogin(ctx, engine, redeemed.user, Math.floor(Date.now() / 1000), redeemed.amr);
+      }
+      const active = await browser.current(ctx);
+      if (active && !mustReauthenticate(details)) {
+        return finishLogin(ctx, engine, active.user, Math.floor(Date.parse(active.session.created) / 1000), active.session.amr);
+      }
+      return showSignIn(ctx, details);
+    }
+    return handleConsent(ctx, engine, details);
+  });
+
+  router.post('interaction-login', '/interaction/:asId/:uid/login', async (ctx: LanyardContext) => {
+    const engine = await engineOf(ctx);
+    if (!engine) return render(ctx, messageOnly({ orgName: orgOf(ctx).displayName, title: 'Not found', message: 'No such authorization server.' }), 404);
+    const form = await browser.checkedForm(ctx);
+    const details = await detailsOf(ctx, engine);
+    if (!details) return;
+    const outcome = await services.signIn.signIn(anonymousCaller(ctx), (form.username ?? '').trim(), form.password ?? '');
+    if (outcome.kind === 'success') {
+      await browser.start(ctx, outcome.user, ['pwd']);
+      return finishLogin(ctx, engine, outcome.user, Math.floor(Date.now() / 1000), ['pwd']);
+    }
+    if (outcome.kind === 'password_expired') {
+      const link = await services.credentials.issueLink(orgOf(ctx), outcome.user.id, 'recovery');
+      return render(ctx, setPasswordPage({
+        orgName: orgOf(ctx).displayName, title: 'Your password has expired', intro: 'Choose a new password to continue.',
+        action: action(ctx, 'password'), csrf: browser.formCsrf(ctx), login: outcome.user.profile.login,
+        requirements: passwordRequirements(orgOf(ctx).settings.passwordPolicy), hidden: { token: link.token },
+      }));
+    }
+    return showSignIn(ctx, { ...details, params: { ...details.params, login_hint: form.username } }, unableToSignIn, 401);
+  });
+
+  router.post('interaction-password', '/interaction/:asId/:uid/password', async (ctx: LanyardContext) => {
+    const engine = await engineOf(ctx);
+    if (!engine) return render(ctx, messageOnly({ orgName: orgOf(ctx).displayName, title: 'Not found', message: 'No such authorization server.' }), 404);
+    const form = await browser.checkedForm(ctx);
+    const details = await detailsOf(ctx, engine);
+    if (!details) return;
+    const token = form.token ?? '';
+    const user = /^[A-Za-z0-9]{20}$/.test(token) ? await services.credentials.userOfLink(orgOf(ctx), token, 'recovery') : undefined;
+    if (!user) return showSignIn(ctx, details, 'Your password change took too long. Sign in again.', 400);
+    const again = (error: string) => render(ctx, setPasswordPage({
+      orgName: orgOf(ctx).displayName, title: 'Your password has expired', intro: 'Choose a new password to continue.',
+      action: action(ctx, 'password'), csrf: browser.formCsrf(ctx), login: user.profile.login, error,
+      requirements: passwordRequirements(orgOf(ctx).settings.passwordPolicy), hidden: { token },
+    }), 400);
+    if ((form.newPassword ?? '') !== (form.confirmPassword ?? '')) return again('The passwords do not match.');
+    try {
+      const updated = await services.credentials.completeLink(anonymousCaller(ctx), token, 'recovery', form.newPassword ?? '');
+      await browser.start(ctx, updated, ['pwd']);
+      return finishLogin(ctx, engine, updated, Math.floor(Date.now() / 1000), ['pwd']);
+    } catch (error) {
+      if (isAppError(error) && error.code === 'user.password_policy') return again(error.causes[0] ?? error.message);
+      throw error;
+    }
+  });
+
+  router.post('interaction-consent', '/interaction/:asId/:uid/consent', async (ctx: LanyardContext) => {
+    const engine = await engineOf(ctx);
+    if (!engine) return render(ctx, messageOnly({ orgName: orgOf(ctx).displayName, title: 'Not found', message: 'No such authorization server.' }), 404);
+    const form = await browser.checkedForm(ctx);
+    const details = await detailsOf(ctx, engine);
+    if (!details) return;
+    const accountId = details.session?.accountId;
+    if (form.decision !== 'allow' || !accountId) {
+      ctx.respond = false;
+      return engine.finishInteraction(ctx, { error: 'access_denied', description: 'The resource owner or authorization server denied the request.' });
+    }
+    const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    const verdict = await services.oidcAccess.accessCheck(orgOf(ctx), params(ctx).asId, accountId, String(details.params.client_id), 'authorization_code', scopes);
+    if (verdict !== true) {
+      ctx.respond = false;
+      return engine.finishInteraction(ctx, { error: 'access_denied', description: verdict });
+    }
+    return grantAndFinish(ctx, engine, details, accountId, String(details.params.client_id), scopes);
+  });
+
+  router.post('interaction-abort', '/interaction/:asId/:uid/abort', async (ctx: LanyardContext) => {
+    const engine = await engineOf(ctx);
+    if (!engine) return render(ctx, messageOnly({ orgName: orgOf(ctx).displayName, title: 'Not found', message: 'No such authorization server.' }), 404);
+    await browser.checkedForm(ctx);
+    const details = await detailsOf(ctx, engine);
+    if (!details) return;
+    ctx.respond = false;
+    await engine.finishInteraction(ctx, { error: 'access_denied', description: notAssignedDescription });
+  });
+}

@@ -1,0 +1,550 @@
+/**
+ * The only module that configures `oidc-provider` (OpenID Certified): one engine per authorization
+ * server of an org. Lanyard supplies tenancy, storage, keys, accounts, claims, policies and pages
+ * through {@link OidcPorts}; the engine speaks the protocol. Everything the engine certifies is on:
+ * code (+PKCE), implicit and hybrid, client credentials, refresh with rotation and reuse detection,
+ * device flow, CIBA (poll), PAR, JAR, JARM, DPoP, the claims parameter, introspection, revocation,
+ * RP-initiated and back-channel logout.
+ */
+import { Provider, errors, interactionPolicy, type AccountClaims, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
+import type { JWK } from 'jose';
+import type { Middleware } from 'koa';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { createAdapterFactory, type AdapterContext } from './adapter.ts';
+
+export { errors as oidcErrors };
+
+/** A user as the engine sees one: an id and a way to get claims for a use and a set of scopes. */
+export interface OidcAccount {
+  readonly accountId: string;
+  claims(use: 'id_token' | 'userinfo', scopes: ReadonlySet<string>, requested: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+/** A request the policy engine judges at the token endpoint. */
+export interface TokenRequestFacts {
+  readonly clientId: string;
+  readonly grantType: string;
+  readonly accountId: string | undefined;
+  readonly scopes: readonly string[];
+}
+
+/** Lifetimes a policy decided on, in seconds. */
+export interface TokenLifetimes {
+  readonly accessToken: number;
+  /** Absolute lifetime of a refresh token; 0 is unlimited. */
+  readonly refreshToken: number;
+  /** Idle window after which an unused refresh token expires. */
+  readonly refreshTokenWindow: number;
+}
+
+export interface OidcServerSpec {
+  readonly asId: string;
+  readonly issuer: string;
+  /** Path the engine is mounted at: '' for the org server, `/oauth2/{id}` for custom servers. */
+  readonly mountPath: string;
+  /** `/oauth2/v1` for the org server, `/v1` under the mount for custom servers. */
+  readonly routePrefix: string;
+  /** Audience of the access tokens (Okta: the org URL, or the server's `audiences[0]`). */
+  readonly audience: string;
+  /** Private signing keys; the first is the active one. */
+  readonly jwks: readonly JWK[];
+  readonly scopes: readonly string[];
+  /** Which claims each scope releases. */
+  readonly claimsByScope: Readonly<Record<string, readonly string[]>>;
+  /** Keys that sign the engine's cookies. */
+  readonly cookieKeys: readonly string[];
+  readonly cookies: { readonly secure: boolean; readonly sameSite: 'none' | 'lax' };
+  /** Where clients register (Okta: the org's `/oauth2/v1/clients`, for every server). */
+  readonly registrationEndpoint: string;
+  /** Interaction (sign-in, consent) URL for an interaction id. */
+  readonly interactionUrl: (uid: string) => string;
+  readonly ttl: {
+    readonly authorizationCode: number;
+    readonly idToken: number;
+    readonly session: number;
+    readonly interaction: number;
+    readonly grant: number;
+    readonly deviceCode: number;
+    readonly backchannelRequest: number;
+  };
+}
+
+export interface OidcPorts {
+  readonly adapter: Omit<AdapterContext, 'asId' | 'isUserinfoRequest' | 'findClient'>;
+  findClient(clientId: string): Promise<ClientMetadata | undefined>;
+  findAccount(accountId: string, clientId: string | undefined): Promise<OidcAccount | undefined>;
+  /** Okta's access-token claims (ver, cid, uid, scp, custom claims) for a token being issued. */
+  accessTokenClaims(token: { accountId?: string; clientId: string; scopes: readonly string[]; authTime?: number }): Promise<Record<string, unknown>>;
+  /** The access token's `sub`: the user's login for a user, the client id for a client. */
+  accessTokenSubject(accountId: string): Promise<string>;
+  /** Records an issued JWT access token so it can be introspected and revoked. */
+  recordAccessToken(jti: string, payload: Record<string, unknown>, grantId: string | null, accountId: string | null,
+    clientId: string, expiresAt: Date): Promise<void>;
+  /** Policy decision for a token; a string is the `access_denied` description. */
+  authorizeToken(facts: TokenRequestFacts): Promise<TokenLifetimes | string>;
+  /** The account of the Lanyard sign-in session on this request, if any. */
+  currentAccount(ctx: KoaContextWithOIDC): Promise<{ accountId: string; authTime: number; amr: readonly string[] } | undefined>;
+  /** Whether the user may use the client now (assigned, policy allows); a string is why not. */
+  accessCheck(ctx: KoaContextWithOIDC, accountId: string, clientId: string, scopes: readonly string[]): Promise<true | string>;
+  /** An existing remembered grant (consent) of the account for the client. */
+  rememberedGrantId(accountId: string, clientId: string): Promise<string | undefined>;
+  renderError(ctx: KoaContextWithOIDC, out: Record<string, string>): Promise<void>;
+  logoutPage(ctx: KoaContextWithOIDC, form: string): Promise<void>;
+  postLogoutPage(ctx: KoaContextWithOIDC): Promise<void>;
+  deviceInputPage(ctx: KoaContextWithOIDC, form: string, userCode: string | undefined, error: string | undefined): Promise<void>;
+  deviceConfirmPage(ctx: KoaContextWithOIDC, form: string, clientName: string, userCode: string): Promise<void>;
+  deviceSuccessPage(ctx: KoaContextWithOIDC, clientName: string): Promise<void>;
+  /** CIBA: the account a `login_hint` names, or undefined. */
+  accountForLoginHint(hint: string): Promise<string | undefined>;
+  /** CIBA: ask the user (through Lanyard) to approve the request. */
+  notifyBackchannelRequest(request: { uid: string; clientId: string; accountId: string; scope: string; bindingMessage?: string }): Promise<void>;
+  /** An unexpected failure inside the engine (it answers `server_error`); for the logs. */
+  reportError(error: Error, where: string): void;
+  /** Token exchange (RFC 8693): claims of the subject token, or undefined when it is not acceptable. */
+  verifySubjectToken(token: string): Promise<{ accountId: string; clientId: string; scopes: string[]; authTime?: number } | undefined>;
+}
+
+const extraClientProperties = [
+  'lanyard_pkce_required', 'lanyard_refresh_rotation', 'lanyard_refresh_leeway', 'lanyard_consent_method',
+  'lanyard_frontchannel_logout_uri', 'lanyard_application_type',
+] as const;
+
+/** The engine of one authorization server, wrapped so nothing else touches its API. */
+export interface OidcEngine {
+  readonly issuer: string;
+  /** Koa middleware that serves the engine's routes; the caller has already matched the mount path. */
+  readonly middleware: Middleware;
+  interactionDetails(ctx: { req: import('node:http').IncomingMessage; res: import('node:http').ServerResponse }): Promise<InteractionDetails>;
+  finishInteraction(ctx: { req: import('node:http').IncomingMessage; res: import('node:http').ServerResponse }, result: InteractionOutcome): Promise<void>;
+  /** Creates (or extends) the consent of an account to a client; returns its id. */
+  grant(accountId: string, clientId: string, scopes: readonly string[], claims: readonly string[], existingGrantId?: string): Promise<string>;
+  /** Approves or denies a pending CIBA request. */
+  resolveBackchannelRequest(uid: string, approve: { accountId: string; scopes: readonly string[] } | undefined): Promise<boolean>;
+}
+
+export interface InteractionDetails {
+  readonly uid: string;
+  readonly prompt: { readonly name: 'login' | 'consent' | string; readonly reasons: readonly string[]; readonly details: Record<string, unknown> };
+  readonly params: Record<string, unknown>;
+  readonly session?: { readonly accountId: string };
+  readonly grantId?: string;
+}
+
+export type InteractionOutcome =
+  | { readonly login: { readonly accountId: string; readonly authTime: number; readonly amr: readonly string[]; readonly acr?: string } }
+  | { readonly consent: { readonly grantId: string } }
+  | { readonly error: string; readonly description: string };
+
+const userinfoRequests = new WeakSet<object>();
+
+/**
+ * Marks a `prompt=consent` that Lanyard added itself. OpenID Connect releases `offline_access` only
+ * with a consent prompt; Okta issues refresh tokens without one, and apps built for Okta rely on
+ * that. Lanyard adds the prompt, and the consent step, seeing this mark, asks the user nothing
+ * that they would not otherwise have been asked.
+ */
+export const autoConsentParam = 'lanyard_auto_consent';
+
+/** The query of an authorization request with the consent prompt `offline_access` needs, if it lacks it. */
+export function withOfflineConsent(search: URLSearchParams): URLSearchParams | undefined {
+  const scopes = (search.get('scope') ?? '').split(' ');
+  const prompts = (search.get('prompt') ?? '').split(' ').filter(Boolean);
+  if (!scopes.includes('offline_access') || prompts.includes('consent') || prompts.includes('none') || search.getAll('prompt').length > 1) return undefined;
+  const next = new URLSearchParams(search);
+  next.set('prompt', [...prompts, 'consent'].join(' '));
+  next.set(autoConsentParam, '1');
+  return next;
+}
+
+/** When the user behind a token being issued signed in. */
+function authTimeOf(ctx: KoaContextWithOIDC | undefined): number | undefined {
+  if (!ctx?.oidc) return undefined;
+  const { entities } = ctx.oidc;
+  const source = (entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode ?? entities.BackchannelAuthenticationRequest) as
+    { authTime?: number } | undefined;
+  return source?.authTime ?? ctx.oidc.session?.authTime();
+}
+
+/** What the policy needs to know about a token request, from the engine's context. */
+function tokenRequestFacts(ctx: KoaContextWithOIDC): TokenRequestFacts {
+  const { entities, params, client } = ctx.oidc;
+  const source = (entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode ?? entities.BackchannelAuthenticationRequest) as
+    { accountId?: string; scope?: string; gty?: string } | undefined;
+  const requested = typeof params?.scope === 'string' ? params.scope : source?.scope ?? '';
+  let grantType = String(params?.grant_type ?? '');
+  // A refresh is judged as the grant that first signed the user in, as Okta does.
+  if (grantType === 'refresh_token' && source?.gty) grantType = source.gty.split(' ')[0]!;
+  return { clientId: client!.clientId, grantType, accountId: source?.accountId, scopes: requested.split(' ').filter(Boolean) };
+}
+
+/** Builds the engine of one authorization server. */
+export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEngine {
+  // The request under way, for the adapter's userinfo rule (the engine calls adapters without a context).
+  let currentRequest: { ctx?: object } = {};
+  const { Check, base } = interactionPolicy;
+  const policy = base();
+
+  // Lanyard's session is the SSO session: when it ends, the engine's must not carry on alone.
+  policy.get('login')!.checks.add(new Check('lanyard_session', 'the Lanyard session ended or belongs to someone else', async (ctx) => {
+    const current = await ports.currentAccount(ctx);
+    return !current || current.accountId !== ctx.oidc.session?.accountId ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+  }));
+  // Assignment and access policy are checked on every authorization, not only at first consent.
+  policy.get('consent')!.checks.add(new Check('lanyard_access', 'the user may not use this client now', async (ctx) => {
+    const accountId = ctx.oidc.session?.accountId;
+    if (!accountId) return Check.REQUEST_PROMPT;
+    const verdict = await ports.accessCheck(ctx, accountId, ctx.oidc.client!.clientId, [...ctx.oidc.requestParamScopes]);
+    return verdict === true ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+  }));
+
+  const lifetimes = new WeakMap<object, TokenLifetimes>();
+  const lifetimesOf = (ctx: KoaContextWithOIDC | undefined) => (ctx ? lifetimes.get(ctx) : undefined);
+  const ttlOf = (ctx: KoaContextWithOIDC) => {
+    const decided = lifetimes.get(ctx);
+    return decided ? { accessTokenTTL: decided.accessToken } : {};
+  };
+
+  const resourceServer = {
+    scope: spec.scopes.join(' '),
+    audience: spec.audience,
+    accessTokenFormat: 'jwt' as const,
+    jwt: { sign: { alg: (spec.jwks[0]?.alg ?? 'RS256') as 'RS256' | 'ES256' } },
+  };
+
+  const configuration: Configuration = {
+    adapter: createAdapterFactory({
+      ...ports.adapter,
+      asId: spec.asId,
+      findClient: (id) => ports.findClient(id) as never,
+      isUserinfoRequest: () => currentRequest.ctx !== undefined && userinfoRequests.has(currentRequest.ctx),
+    }),
+    findAccount: async (ctx, sub) => {
+      const account = await ports.findAccount(sub, ctx?.oidc?.client?.clientId);
+      if (!account) return undefined;
+      return {
+        accountId: account.accountId,
+        claims: async (use, scope, claims) =>
+          await account.claims(use as 'id_token' | 'userinfo', new Set(scope.split(' ')), (claims ?? {}) as Record<string, unknown>) as AccountClaims,
+      };
+    },
+    jwks: { keys: spec.jwks as never[] },
+    claims: {
+      acr: null, sid: null, iss: null,
+      ...Object.fromEntries(Object.entries(spec.claimsByScope).map(([k, v]) => [k, [...v]])),
+    },
+    scopes: [...spec.scopes],
+    conformIdTokenClaims: false,
+    discovery: { registration_endpoint: spec.registrationEndpoint, claim_types_supported: ['normal'] },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    extraParams: ['sessionToken', 'idp', autoConsentParam],
+    responseTypes: ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token', 'none'],
+    subjectTypes: ['public'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
+    extraClientMetadata: { properties: [...extraClientProperties] },
+    cookies: {
+      names: { session: 'lanyard_oidc_session', interaction: 'lanyard_oidc_interaction', resume: 'lanyard_oidc_resume' },
+      long: { httpOnly: true, sameSite: spec.cookies.sameSite, secure: spec.cookies.secure },
+      short: { httpOnly: true, sameSite: spec.cookies.sameSite, secure: spec.cookies.secure },
+      keys: [...spec.cookieKeys],
+    },
+    routes: {
+      authorization: `${spec.routePrefix}/authorize`,
+      token: `${spec.routePrefix}/token`,
+      userinfo: `${spec.routePrefix}/userinfo`,
+      jwks: `${spec.routePrefix}/keys`,
+      introspection: `${spec.routePrefix}/introspect`,
+      revocation: `${spec.routePrefix}/revoke`,
+      end_session: `${spec.routePrefix}/logout`,
+      device_authorization: `${spec.routePrefix}/device/authorize`,
+      code_verification: `${spec.routePrefix}/device/verify`,
+      pushed_authorization_request: `${spec.routePrefix}/par`,
+      backchannel_authentication: `${spec.routePrefix}/bc/authorize`,
+      registration: `${spec.routePrefix}/engine-registration-disabled`,
+    },
+    pkce: {
+      required: (_ctx, client) => client.clientAuthMethod === 'none' || client['lanyard_pkce_required'] === true,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A public client may introspect only its own tokens; a confidential one, any of this server's.
+        allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
+      },
+      revocation: {
+        enabled: true,
+        // RFC 7009 §2.1: a client may revoke only tokens issued to it.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      claimsParameter: { enabled: true },
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
+      pushedAuthorizationRequests: { enabled: true },
+      jwtResponseModes: { enabled: true },
+      dPoP: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => ports.logoutPage(ctx, form),
+        postLogoutSuccessSource: async (ctx) => ports.postLogoutPage(ctx),
+      },
+      deviceFlow: {
+        enabled: true,
+        charset: 'base-20',
+        mask: '****-****',
+        userCodeInputSource: async (ctx, form, _out, err) => ports.deviceInputPage(ctx, form, (ctx.oidc.params?.user_code as string | undefined) ?? undefined,
+          err ? (err.message === 'invalid_grant' || err.name === 'NoCodeError' ? 'That code is not valid or has expired.' : err.message) : undefined),
+        userCodeConfirmSource: async (ctx, form, client, _deviceInfo, userCode) => ports.deviceConfirmPage(ctx, form, client.clientName ?? client.clientId, userCode),
+        successSource: async (ctx) => ports.deviceSuccessPage(ctx, ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId ?? 'the device'),
+      },
+      ciba: {
+        enabled: true,
+        deliveryModes: ['poll'],
+        processLoginHint: async (_ctx, hint) => {
+          const accountId = await ports.accountForLoginHint(String(hint));
+          if (!accountId) throw new errors.UnknownUserId('could not identify end-user');
+          return accountId;
+        },
+        processLoginHintToken: async () => {
+          throw new errors.InvalidRequest('login_hint_token is not supported; send login_hint');
+        },
+        verifyUserCode: async () => undefined,
+        validateRequestContext: async () => undefined,
+        triggerAuthenticationDevice: async (_ctx, request, account, client) => {
+          await ports.notifyBackchannelRequest({
+            uid: request.jti!, clientId: client.clientId, accountId: account.accountId, scope: request.scope ?? '',
+            ...(request.params?.binding_message ? { bindingMessage: String(request.params.binding_message) } : {}),
+          });
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => spec.audience,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (ctx, resource) => {
+          if (resource !== spec.audience) throw new errors.InvalidTarget(`resource must be ${spec.audience}`, undefined);
+          if (ctx.oidc.route !== 'token' || lifetimes.has(ctx)) return { ...resourceServer, ...ttlOf(ctx) };
+          // Every token grant passes here before anything is issued: the access policy decides.
+          const facts = tokenRequestFacts(ctx);
+          if (facts.grantType === 'client_credentials' && facts.scopes.length === 0) throw new errors.InvalidScope('No scopes were requested.', '');
+          const verdict = await ports.authorizeToken(facts);
+          if (typeof verdict === 'string') throw new errors.AccessDenied(verdict);
+          lifetimes.set(ctx, verdict);
+          return { ...resourceServer, ...ttlOf(ctx) };
+        },
+      },
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      requestObjectSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+      clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+      authorizationSigningAlgValues: ['RS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'ES256'],
+      dPoPSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    },
+    interactions: {
+      policy,
+      url: async (_ctx, interaction) => spec.interactionUrl(interaction.uid),
+    },
+    loadExistingGrant: async (ctx) => {
+      const fromSession = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      const grantId = fromSession ?? (ctx.oidc.session!.accountId
+        ? await ports.rememberedGrantId(ctx.oidc.session!.accountId, ctx.oidc.client!.clientId) : undefined);
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    rotateRefreshToken: (ctx) => ctx.oidc.client!['lanyard_refresh_rotation'] !== 'STATIC',
+    expiresWithSession: async (_ctx, code) => !code.scopes.has('offline_access'),
+    extraTokenClaims: async (ctx, token) => {
+      const t = token as unknown as Record<string, unknown> & { jti: string; clientId: string; accountId?: string; grantId?: string; scope?: string; expiration: number; exp?: number };
+      const scopes = (t.scope ?? '').split(' ').filter(Boolean);
+      const extra = await ports.accessTokenClaims({
+        clientId: t.clientId, scopes,
+        ...(t.accountId ? { accountId: t.accountId } : {}),
+        ...(authTimeOf(ctx) !== undefined ? { authTime: authTimeOf(ctx)! } : {}),
+      });
+      const now = Math.floor(Date.now() / 1000);
+      const exp = t.exp ?? now + t.expiration;
+      // The engine keeps no copy of a JWT access token; this one lets Lanyard introspect and revoke it.
+      const payload: Record<string, unknown> = { iat: now, exp, extra };
+      for (const key of ['accountId', 'aud', 'claims', 'grantId', 'scope', 'sid', 'sessionUid', 'expiresWithSession', 'jkt', 'x5t#S256', 'gty', 'clientId', 'jti', 'kind', 'resource', 'rar']) {
+        if (t[key] !== undefined) payload[key] = t[key];
+      }
+      await ports.recordAccessToken(t.jti, payload, t.grantId ?? null, t.accountId ?? null, t.clientId, new Date(exp * 1000));
+      return extra;
+    },
+    formats: {
+      customizers: {
+        jwt: async (_ctx, token, jwt) => {
+          // Okta's access tokens name the user by login in `sub` (the id is in `uid`), the client by its id.
+          const accountId = (token as unknown as { accountId?: string }).accountId;
+          jwt.payload.sub = accountId ? await ports.accessTokenSubject(accountId) : (token as unknown as { clientId: string }).clientId;
+          jwt.header = { ...jwt.header, typ: 'JWT' };
+        },
+      },
+    },
+    ttl: {
+      AuthorizationCode: spec.ttl.authorizationCode,
+      IdToken: spec.ttl.idToken,
+      Session: spec.ttl.session,
+      Interaction: spec.ttl.interaction,
+      Grant: spec.ttl.grant,
+      DeviceCode: spec.ttl.deviceCode,
+      BackchannelAuthenticationRequest: spec.ttl.backchannelRequest,
+      AccessToken: (ctx, token) => lifetimesOf(ctx)?.accessToken ?? (token.resourceServer?.accessTokenTTL ?? 3600),
+      ClientCredentials: (ctx) => lifetimesOf(ctx)?.accessToken ?? 3600,
+      RefreshToken: (ctx, token) => {
+        const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
+        // A rotated token keeps the expiry of the token it replaces, as Okta's do.
+        if (rotated) return Math.max(1, rotated.remainingTTL);
+        const lifetimes = lifetimesOf(ctx);
+        if (!lifetimes) return 90 * 86400;
+        return lifetimes.refreshToken > 0 ? lifetimes.refreshToken : lifetimes.refreshTokenWindow;
+      },
+    },
+    renderError: async (ctx, out) => ports.renderError(ctx, out as unknown as Record<string, string>),
+    clientBasedCORS: (_ctx, origin, client) => {
+      const redirectOrigins = new Set((client.redirectUris ?? []).map((u) => { try { return new URL(u).origin; } catch { return ''; } }));
+      return redirectOrigins.has(origin);
+    },
+  };
+
+  const provider = new Provider(spec.issuer, configuration);
+  provider.proxy = true;
+  if (spec.cookies.secure) {
+    // Secure cookies on http://localhost are what browsers accept (a potentially trustworthy
+    // origin); the cookie library refuses them on plain http unless told the policy is deliberate.
+    const createContext = provider.createContext.bind(provider);
+    provider.createContext = (req, res) => {
+      const context = createContext(req, res);
+      context.cookies.secure = true;
+      return context;
+    };
+  }
+  for (const event of ['server_error', 'authorization.error', 'grant.error', 'introspection.error', 'revocation.error', 'userinfo.error', 'end_session.error', 'discovery.error']) {
+    provider.on(event as 'server_error', (_ctx: unknown, error: Error & { status?: number }) => {
+      if (event === 'server_error' || !error.status || error.status >= 500) ports.reportError(error, event);
+    });
+  }
+  provider.use(async (ctx, next) => {
+    currentRequest = { ctx };
+    if (ctx.path === `${spec.routePrefix}/userinfo`) userinfoRequests.add(ctx);
+    await next();
+  });
+
+  return {
+    issuer: spec.issuer,
+    middleware: mountMiddleware(provider, spec.mountPath, ports.adapter.verifyAccessTokenJwt),
+    interactionDetails: async ({ req, res }) => {
+      const details = await provider.interactionDetails(req, res);
+      return {
+        uid: details.uid,
+        prompt: details.prompt as InteractionDetails['prompt'],
+        params: details.params as Record<string, unknown>,
+        ...(details.session?.accountId ? { session: { accountId: details.session.accountId } } : {}),
+        ...(details.grantId ? { grantId: details.grantId } : {}),
+      };
+    },
+    finishInteraction: async ({ req, res }, outcome) => {
+      if ('error' in outcome) {
+        await provider.interactionFinished(req, res, { error: outcome.error, error_description: outcome.description }, { mergeWithLastSubmission: false });
+      } else if ('login' in outcome) {
+        await provider.interactionFinished(req, res, {
+          login: { accountId: outcome.login.accountId, ts: outcome.login.authTime, amr: [...outcome.login.amr], ...(outcome.login.acr ? { acr: outcome.login.acr } : {}), remember: false },
+        }, { mergeWithLastSubmission: false });
+      } else {
+        await provider.interactionFinished(req, res, { consent: { grantId: outcome.consent.grantId } }, { mergeWithLastSubmission: true });
+      }
+    },
+    grant: async (accountId, clientId, scopes, claims, existingGrantId) => {
+      const grant = (existingGrantId ? await provider.Grant.find(existingGrantId) : undefined) ?? new provider.Grant({ accountId, clientId });
+      grant.addOIDCScope(scopes.join(' '));
+      if (claims.length) grant.addOIDCClaims([...claims]);
+      grant.addResourceScope(spec.audience, scopes.join(' '));
+      return grant.save();
+    },
+    resolveBackchannelRequest: async (uid, approve) => {
+      const request = await provider.BackchannelAuthenticationRequest.find(uid);
+      if (!request) return false;
+      if (!approve) {
+        request.error = 'access_denied';
+        request.errorDescription = 'end-user denied the authorization request';
+      } else {
+        const grant = new provider.Grant({ accountId: approve.accountId, clientId: request.clientId });
+        grant.addOIDCScope(approve.scopes.join(' '));
+        grant.addResourceScope(spec.audience, approve.scopes.join(' '));
+        request.grantId = await grant.save();
+      }
+      await request.save();
+      return true;
+    },
+  };
+}
+
+/**
+ * The request with a different form body. The engine reads bodies with `req.iterator()`; this
+ * hands it the new bytes (and the matching Content-Length) and forwards everything else.
+ */
+function withFormBody(req: IncomingMessage, body: string): IncomingMessage {
+  const bytes = Buffer.from(body, 'utf8');
+  const headers = { ...req.headers, 'content-length': String(bytes.length) };
+  return new Proxy(req, {
+    get(target, prop) {
+      if (prop === 'headers') return headers;
+      if (prop === 'iterator') return () => Readable.from([bytes]).iterator();
+      if (prop === 'readable') return true;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * JWT access tokens at introspection and revocation: the engine accepts only token ids there, so
+ * a JWT this server signed is replaced by its `jti` (after its signature is checked). Client
+ * authentication and everything else stays with the engine.
+ */
+async function swapJwtForJti(req: IncomingMessage, route: string, verify: (token: string) => Promise<string | undefined>): Promise<IncomingMessage> {
+  if (req.method !== 'POST' || !/\/(introspect|revoke)$/.test(route)) return req;
+  if (!/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) return req;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    // The engine's own limit: beyond it the request is refused either way.
+    if (size > 56 * 1024) return withFormBody(req, Buffer.concat(chunks).toString('utf8'));
+    chunks.push(chunk);
+  }
+  const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  const token = form.get('token');
+  if (token && form.getAll('token').length === 1 && token.split('.').length === 3) {
+    const jti = await verify(token);
+    // An unknown or foreign JWT becomes a token id that matches nothing: "active": false, as for any unknown token.
+    form.set('token', jti ?? `unknown-${randomUUID()}`);
+    if (!form.get('token_type_hint')) form.set('token_type_hint', 'access_token');
+  }
+  return withFormBody(req, form.toString());
+}
+
+/**
+ * Serves the engine's routes under `mountPath`: the path the engine sees has the prefix removed,
+ * and `ctx.req.originalUrl` keeps it so the URLs the engine writes are right.
+ */
+function mountMiddleware(provider: Provider, mountPath: string, verifyJwt: (token: string) => Promise<string | undefined>): Middleware {
+  const callback = provider.callback();
+  return async (ctx) => {
+    const original = ctx.req.url ?? '/';
+    (ctx.req as { originalUrl?: string }).originalUrl = original;
+    if (mountPath) ctx.req.url = original.slice(mountPath.length) || '/';
+    const req = await swapJwtForJti(ctx.req, ctx.req.url!.split('?')[0]!, verifyJwt);
+    ctx.respond = false;
+    await new Promise<void>((resolve, reject) => {
+      ctx.res.once('finish', resolve);
+      ctx.res.once('close', resolve);
+      Promise.resolve(callback(req, ctx.res)).catch(reject);
+    });
+  };
+}
