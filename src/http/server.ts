@@ -33,6 +33,11 @@ import { logRoutes } from './routes/logs.ts';
 import { orgRoutes } from './routes/org.ts';
 import { registerSignInPages } from './routes/signin-pages.ts';
 import { appRoutes } from './routes/apps.ts';
+import { clientMetadataErrors, oauthClientRoutes } from './routes/oauth-clients.ts';
+import { authorizationServerRoutes } from './routes/authorization-servers.ts';
+import { trustedOriginRoutes } from './routes/trusted-origins.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { registerAuthnRoutes, trustedOriginCors } from './routes/authn.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { createBrowserSessions } from './browser-session.ts';
 import { createEngineRegistry } from './oidc/engines.ts';
@@ -64,6 +69,10 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...logRoutes(services),
     ...orgRoutes(services),
     ...appRoutes(services),
+    ...oauthClientRoutes(services),
+    ...authorizationServerRoutes(services),
+    ...trustedOriginRoutes(services),
+    ...sessionRoutes(services),
   ];
 }
 
@@ -104,6 +113,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   app.use(open.routes());
 
   app.use(tenantMiddleware(services.orgs, baseUrl));
+  app.use(trustedOriginCors(services));
   const anonymousCaller = (ctx: LanyardContext): Caller => ({
     org: orgOf(ctx), actor: systemActor, client: clientOf(ctx), requestId: ctx.state.requestId,
     // The route pattern, not the path: page paths carry one-time link tokens.
@@ -135,10 +145,17 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   const browser = createBrowserSessions(services, cookiePolicy, anonymousCaller);
   const engines = createEngineRegistry({
     deps: deps.deps, services, masterKey: deps.masterKey, cookiePolicy,
-    pages: (org) => createOidcPages(() => org.displayName, async () => []),
+    pages: (org) => createOidcPages(() => org.displayName),
   });
   app.use(oidcMiddleware(services, engines, browser, anonymousCaller));
 
+  // Browser-facing authentication endpoints come first: `/api/v1/sessions/me` is not an admin route.
+  const authn = new Router<LanyardState>();
+  registerAuthnRoutes(authn, services, browser, cookiePolicy, anonymousCaller);
+  app.use(authn.routes());
+
+  // Dynamic Client Registration (`/oauth2/v1/clients`) answers refused metadata in RFC 7591's shape.
+  app.use(clientMetadataErrors());
   const api = new Router<LanyardState>();
   registerApiRoutes(api, routes, sswsAuthenticator(services), pageLinks);
   app.use(api.routes());

@@ -13,7 +13,7 @@ import { everyoneGroupName } from '../domain/group.ts';
 import { parseExpression, ExpressionSyntaxError } from '../protocols/expressions/index.ts';
 import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
-import { UniqueViolation, type OrgStore } from './ports.ts';
+import { InvalidCursor, UniqueViolation, type AsDocumentRepository, type OrgStore, type Page, type SigningKeyRecord } from './ports.ts';
 import { buildEvent } from './system-log.ts';
 import { parseOrThrow } from './validation.ts';
 import type { SigningKeyService } from './signing-keys.ts';
@@ -35,6 +35,27 @@ export const serverInputSchema = z.object({
 });
 
 const newId = (prefix: string) => prefix + randomBase62(17);
+
+/** A policy or rule with the moments its record was written. */
+export type Stamped<T> = T & { readonly created: string; readonly lastUpdated: string };
+
+/** Okta's `q` on servers: a case-insensitive prefix of the name or of an audience. */
+function matchesQuery(server: AuthorizationServer, q: string): boolean {
+  const needle = q.toLowerCase();
+  return [server.name, ...server.audiences].some((v) => v.toLowerCase().startsWith(needle));
+}
+
+const encodeCursor = (server: AuthorizationServer) => Buffer.from(JSON.stringify([server.created, server.id])).toString('base64url');
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) return value as [string, string];
+  } catch {
+    // Not JSON: not a cursor this API issued.
+  }
+  throw new InvalidCursor();
+}
 
 /** The longest a token signed by a server's key can live: keys stay published this long after retiring. */
 export const maxSignedTokenLifetimeSeconds = 24 * 3600;
@@ -155,11 +176,15 @@ export function createAuthorizationServerService(deps: ServiceDeps, keys: Signin
   async function remove(caller: Caller, id: string): Promise<void> {
     const scoped = store.forOrg(caller.org.id);
     const server = await requireServer(scoped, id);
+    if (server.id === defaultAuthorizationServerId) {
+      throw new AppError('resource.read_only', { causes: ['The default authorization server cannot be deleted.'] });
+    }
     if (server.status === 'ACTIVE') {
       throw validationError(['status: Deactivate the authorization server before deleting it.'], 'status');
     }
     await store.transaction(async (tx) => {
       await tx.forOrg(caller.org.id).authorizationServers.delete(id);
+      for (const key of await tx.forOrg(caller.org.id).signingKeys.listForOwner('as', id)) await tx.forOrg(caller.org.id).signingKeys.delete(key.kid);
       await tx.forOrg(caller.org.id).logs.append(buildEvent(clock, caller, 'oauth2.as.deleted', { targets: [asTarget(server)] }));
     });
   }
@@ -205,7 +230,7 @@ export function createAuthorizationServerService(deps: ServiceDeps, keys: Signin
     await requireServer(scoped, asId);
     const parsed = parseOrThrow(policySchema, input);
     const existing = id ? await scoped.authorizationServers.policies.findById(asId, id) : undefined;
-    if (id && !existing) throw notFound('OAuth2Policy', id);
+    if (id && !existing) throw notFound('AuthorizationServerPolicy', id);
     const others = (await scoped.authorizationServers.policies.list(asId)).filter((p) => p.id !== id);
     const policy: Policy = {
       ...parsed, id: existing?.id ?? newId('00p'), type: 'OAUTH_AUTHORIZATION_POLICY', system: existing?.system ?? false,
@@ -219,10 +244,14 @@ export function createAuthorizationServerService(deps: ServiceDeps, keys: Signin
   async function saveRule(caller: Caller, asId: string, policyId: string, input: unknown, id?: string): Promise<Rule> {
     const scoped = store.forOrg(caller.org.id);
     await requireServer(scoped, asId);
-    if (!(await scoped.authorizationServers.policies.findById(asId, policyId))) throw notFound('OAuth2Policy', policyId);
+    if (!(await scoped.authorizationServers.policies.findById(asId, policyId))) throw notFound('AuthorizationServerPolicy', policyId);
     const parsed = parseOrThrow(ruleSchema, input);
+    const { accessTokenLifetimeMinutes: access, refreshTokenLifetimeMinutes: refresh } = parsed.actions.token;
+    if (refresh !== 0 && refresh < access) {
+      throw validationError(['actions.token.refreshTokenLifetimeMinutes: must be 0 (unlimited) or at least accessTokenLifetimeMinutes'], 'actions.token.refreshTokenLifetimeMinutes');
+    }
     const existing = id ? await scoped.authorizationServers.rules.findById(asId, id) : undefined;
-    if (id && (!existing || existing.policyId !== policyId)) throw notFound('OAuth2PolicyRule', id);
+    if (id && (!existing || existing.policyId !== policyId)) throw notFound('AuthorizationServerPolicyRule', id);
     const siblings = (await scoped.authorizationServers.rules.list(asId)).filter((r) => r.policyId === policyId && r.id !== id);
     const rule: Rule = {
       ...parsed, id: existing?.id ?? newId('0pr'), policyId, type: 'RESOURCE_ACCESS', system: existing?.system ?? false,
@@ -248,6 +277,7 @@ export function createAuthorizationServerService(deps: ServiceDeps, keys: Signin
 
   async function removeScope(caller: Caller, asId: string, id: string): Promise<void> {
     const scoped = store.forOrg(caller.org.id);
+    await requireServer(scoped, asId);
     const scope = await scoped.authorizationServers.scopes.findById(asId, id);
     if (!scope) throw notFound('OAuth2Scope', id);
     if (scope.system) throw new AppError('resource.read_only', { causes: ['System scopes cannot be deleted.'] });
@@ -260,14 +290,129 @@ export function createAuthorizationServerService(deps: ServiceDeps, keys: Signin
     if (!(await scoped.authorizationServers[kind].delete(asId, id))) throw notFound(type, id);
   }
 
+  /** One page of the org's servers in creation order, optionally those whose name or an audience starts with `q`. */
+  async function listPage(caller: Caller, query: { q?: string | undefined; limit: number; after?: string | undefined }): Promise<Page<AuthorizationServer>> {
+    let servers = await store.forOrg(caller.org.id).authorizationServers.list();
+    if (query.q) servers = servers.filter((s) => matchesQuery(s, query.q!));
+    if (query.after !== undefined) {
+      const [created, id] = decodeCursor(query.after);
+      servers = servers.filter((s) => s.created > created || (s.created === created && s.id > id));
+    }
+    const items = servers.slice(0, query.limit);
+    return servers.length > query.limit ? { items, next: encodeCursor(items[items.length - 1]!) } : { items };
+  }
+
+  /** The server's published keys: ACTIVE, NEXT, then EXPIRED ones still inside their verification window, newest first. */
+  async function keysOf(caller: Caller, asId: string): Promise<SigningKeyRecord[]> {
+    const server = await requireServer(store.forOrg(caller.org.id), asId);
+    const all = await keys.ensure(caller.org.id, { type: 'as', id: server.id }, server.signing.alg);
+    const now = clock.now().toISOString();
+    const order = { ACTIVE: 0, NEXT: 1, EXPIRED: 2 } as const;
+    return all.filter((k) => k.status !== 'EXPIRED' || !k.deleteAfter || k.deleteAfter > now)
+      .sort((a, b) => order[a.status] - order[b.status] || (b.retired ?? b.created).localeCompare(a.retired ?? a.created));
+  }
+
+  async function withStamps<T extends { id: string }>(repo: AsDocumentRepository<T>, asId: string, documents: T[]): Promise<Stamped<T>[]> {
+    const stamps = await repo.timestamps(asId);
+    return documents.map((d) => ({ ...d, ...(stamps.get(d.id) ?? { created: '', lastUpdated: '' }) }));
+  }
+
+  async function getScope(caller: Caller, asId: string, id: string): Promise<Scope> {
+    const scoped = store.forOrg(caller.org.id);
+    await requireServer(scoped, asId);
+    const scope = await scoped.authorizationServers.scopes.findById(asId, id);
+    if (!scope) throw notFound('OAuth2Scope', id);
+    return scope;
+  }
+
+  async function getClaim(caller: Caller, asId: string, id: string): Promise<Claim> {
+    const scoped = store.forOrg(caller.org.id);
+    await requireServer(scoped, asId);
+    const claim = await scoped.authorizationServers.claims.findById(asId, id);
+    if (!claim) throw notFound('OAuth2Claim', id);
+    return claim;
+  }
+
+  async function getPolicy(caller: Caller, asId: string, id: string): Promise<Stamped<Policy>> {
+    const scoped = store.forOrg(caller.org.id);
+    await requireServer(scoped, asId);
+    const policy = await scoped.authorizationServers.policies.findById(asId, id);
+    if (!policy) throw notFound('AuthorizationServerPolicy', id);
+    return (await withStamps(scoped.authorizationServers.policies, asId, [policy]))[0]!;
+  }
+
+  async function getRule(caller: Caller, asId: string, policyId: string, id: string): Promise<Stamped<Rule>> {
+    const scoped = store.forOrg(caller.org.id);
+    await getPolicy(caller, asId, policyId);
+    const rule = await scoped.authorizationServers.rules.findById(asId, id);
+    if (!rule || rule.policyId !== policyId) throw notFound('AuthorizationServerPolicyRule', id);
+    return (await withStamps(scoped.authorizationServers.rules, asId, [rule]))[0]!;
+  }
+
+  async function listPolicies(caller: Caller, asId: string): Promise<Stamped<Policy>[]> {
+    const scoped = store.forOrg(caller.org.id);
+    await requireServer(scoped, asId);
+    return withStamps(scoped.authorizationServers.policies, asId, await scoped.authorizationServers.policies.list(asId));
+  }
+
+  async function listRules(caller: Caller, asId: string, policyId: string): Promise<Stamped<Rule>[]> {
+    const scoped = store.forOrg(caller.org.id);
+    await getPolicy(caller, asId, policyId);
+    const rules = (await scoped.authorizationServers.rules.list(asId)).filter((r) => r.policyId === policyId);
+    return withStamps(scoped.authorizationServers.rules, asId, rules);
+  }
+
+  /** Activates or deactivates a policy: only its status changes. */
+  async function setPolicyStatus(caller: Caller, asId: string, id: string, status: Policy['status']): Promise<void> {
+    const { created: _c, lastUpdated: _u, ...policy } = await getPolicy(caller, asId, id);
+    if (policy.status === status) return;
+    await saveDocument(caller, () => store.forOrg(caller.org.id).authorizationServers.policies
+      .update(asId, { ...policy, status }, clock.now().toISOString()), policy, 'name');
+  }
+
+  /** Activates or deactivates a rule: only its status changes. */
+  async function setRuleStatus(caller: Caller, asId: string, policyId: string, id: string, status: Rule['status']): Promise<void> {
+    const { created: _c, lastUpdated: _u, ...rule } = await getRule(caller, asId, policyId, id);
+    if (rule.status === status) return;
+    await saveDocument(caller, () => store.forOrg(caller.org.id).authorizationServers.rules
+      .update(asId, { ...rule, status }, clock.now().toISOString()), rule, 'name');
+  }
+
+  /** One page of a server's scopes by name, optionally those whose name starts with `q` (any case). */
+  async function listScopes(caller: Caller, asId: string, query: { q?: string | undefined; limit: number; after?: string | undefined }): Promise<Page<Scope>> {
+    const scoped = store.forOrg(caller.org.id);
+    await requireServer(scoped, asId);
+    let scopes = (await scoped.authorizationServers.scopes.list(asId)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (query.q) scopes = scopes.filter((s) => s.name.toLowerCase().startsWith(query.q!.toLowerCase()));
+    if (query.after !== undefined) {
+      const after = Buffer.from(query.after, 'base64url').toString('utf8');
+      if (!after || Buffer.from(after).toString('base64url') !== query.after) throw new InvalidCursor();
+      scopes = scopes.filter((s) => s.name > after);
+    }
+    const items = scopes.slice(0, query.limit);
+    return scopes.length > query.limit ? { items, next: Buffer.from(items[items.length - 1]!.name).toString('base64url') } : { items };
+  }
+
+  async function removeRule(caller: Caller, asId: string, policyId: string, id: string): Promise<void> {
+    const rule = await getRule(caller, asId, policyId, id);
+    if (rule.system) throw new AppError('resource.read_only', { causes: ['System rules cannot be deleted.'] });
+    await removeDocument(caller, asId, 'rules', id, 'AuthorizationServerPolicyRule');
+  }
+
   return {
+    listPage, keysOf, getScope, getClaim, getPolicy, getRule, listPolicies, listRules, setPolicyStatus, setRuleStatus,
+    listScopes,
+    listClaims: async (caller: Caller, asId: string) => {
+      await requireServer(store.forOrg(caller.org.id), asId);
+      return store.forOrg(caller.org.id).authorizationServers.claims.list(asId);
+    },
     ensureOrgServers, create, update, setStatus, remove, rotateKeys, requireServer,
     get: (caller: Caller, id: string) => requireServer(store.forOrg(caller.org.id), id),
     list: (caller: Caller) => store.forOrg(caller.org.id).authorizationServers.list(),
     saveScope, saveClaim, savePolicy, saveRule, removeScope,
     removeClaim: (caller: Caller, asId: string, id: string) => removeDocument(caller, asId, 'claims', id, 'OAuth2Claim'),
-    removePolicy: (caller: Caller, asId: string, id: string) => removeDocument(caller, asId, 'policies', id, 'OAuth2Policy'),
-    removeRule: (caller: Caller, asId: string, id: string) => removeDocument(caller, asId, 'rules', id, 'OAuth2PolicyRule'),
+    removePolicy: (caller: Caller, asId: string, id: string) => removeDocument(caller, asId, 'policies', id, 'AuthorizationServerPolicy'),
+    removeRule,
   };
 }
 

@@ -14,6 +14,7 @@ import { createAuthorizationServerService } from './authorization-servers.ts';
 import { createAppService } from './apps.ts';
 import { createOidcAccess } from './oidc-access.ts';
 import { createAuthnService } from './authn.ts';
+import { createTrustedOriginService } from './trusted-origins.ts';
 import { createVault } from '../vault/envelope.ts';
 
 export function createServices(deps: ServiceDeps) {
@@ -38,6 +39,7 @@ export function createServices(deps: ServiceDeps) {
     logs: { query: createSystemLogQuery(deps) },
     signIn,
     authn: createAuthnService(deps, signIn),
+    trustedOrigins: createTrustedOriginService(deps),
     sessions: createSessions(deps),
   };
 }

@@ -15,6 +15,8 @@ import { evaluate, filterGroups, parseExpression } from '../protocols/expression
 import type { ServiceDeps } from './deps.ts';
 import type { OrgStore } from './ports.ts';
 
+const tokenExchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
 export const notAssignedDescription = 'User is not assigned to the client application.';
 export const inactiveUserDescription = 'The user is not active.';
 
@@ -111,8 +113,14 @@ export function createOidcAccess(deps: ServiceDeps) {
     const scoped = store.forOrg(org.id);
     let groupIds: string[] = [];
     if (facts.accountId) {
-      const verdict = await accessCheck(org, orgAuthorizationServerId, facts.accountId, facts.clientId, facts.grantType, facts.scopes);
-      if (verdict !== true) return verdict;
+      if (facts.grantType === tokenExchangeGrant) {
+        // The API exchanging a user's token acts for that user; it is the user, not the API, who is assigned to the calling app.
+        const user = await scoped.users.findById(facts.accountId);
+        if (!user || user.status !== 'ACTIVE') return inactiveUserDescription;
+      } else {
+        const verdict = await accessCheck(org, orgAuthorizationServerId, facts.accountId, facts.clientId, facts.grantType, facts.scopes);
+        if (verdict !== true) return verdict;
+      }
       groupIds = (await scoped.groups.groupsOfUser(facts.accountId)).map((g) => g.id);
     }
     if (!isCustom(asId)) {
@@ -202,7 +210,47 @@ export function createOidcAccess(deps: ServiceDeps) {
     return { ...base, ...await customClaims(org, config, 'RESOURCE', user, token.clientId, new Set(token.scopes)) };
   }
 
-  return { serverConfig, scopeNames, claimsByScope, accessCheck, authorizeToken, accountClaims, accessTokenClaims, expressionContext };
+  /**
+   * The scopes a user must approve before a client gets them, as lines for the consent page; empty
+   * when no consent is needed. Okta asks when the client's consent method is REQUIRED and a scope
+   * allows consent (REQUIRED or FLEXIBLE), when a scope's consent is REQUIRED, or when the request
+   * asks with `prompt=consent`.
+   */
+  async function consentLines(orgId: string, asId: string, consentMethod: string, scopes: readonly string[], consentPrompted: boolean) {
+    const config = await serverConfig(orgId, asId);
+    const documents = new Map((config?.scopes ?? []).map((s) => [s.name, s]));
+    const consentOf = (name: string) => documents.get(name)?.consent ?? 'IMPLICIT';
+    const needed = consentPrompted || scopes.some((name) => consentOf(name) === 'REQUIRED'
+      || (consentMethod === 'REQUIRED' && consentOf(name) === 'FLEXIBLE'));
+    if (!needed) return [];
+    return scopes.filter((s) => s !== 'openid').map((name) => ({
+      name: documents.get(name)?.displayName ?? name,
+      description: documents.get(name)?.description ?? `Access to ${name}`,
+    }));
+  }
+
+  /** Back-channel (CIBA) requests waiting for this user's answer, on every server of the org. */
+  async function pendingBackchannelRequests(orgId: string, userId: string) {
+    const scoped = store.forOrg(orgId);
+    const now = deps.clock.now().toISOString();
+    const pending = (await scoped.oidcPayloads.listForAccount(userId, 'BackchannelAuthenticationRequest'))
+      .filter((r) => (!r.record.expiresAt || r.record.expiresAt > now) && !r.record.payload.grantId && !r.record.payload.error);
+    const out = [];
+    for (const { asId, id, record } of pending) {
+      const app = record.clientId ? await scoped.apps.findByClientId(record.clientId) : undefined;
+      const params = (record.payload.params ?? {}) as Record<string, unknown>;
+      out.push({
+        asId, id, clientName: app?.label ?? record.clientId ?? 'An app', scope: String(record.payload.scope ?? ''),
+        bindingMessage: typeof params.binding_message === 'string' ? params.binding_message : undefined,
+      });
+    }
+    return out;
+  }
+
+  return {
+    serverConfig, scopeNames, claimsByScope, accessCheck, authorizeToken, accountClaims, accessTokenClaims, expressionContext, consentLines,
+    pendingBackchannelRequests,
+  };
 }
 
 export type OidcAccess = ReturnType<typeof createOidcAccess>;

@@ -165,6 +165,7 @@ export interface SessionRecord {
 export interface SessionRepository {
   insert(session: SessionRecord): Promise<void>;
   findByHash(tokenHash: string): Promise<SessionRecord | undefined>;
+  findById(id: string): Promise<SessionRecord | undefined>;
   touch(id: string, lastSeen: string, idleExpiresAt: string): Promise<void>;
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<number>;
@@ -257,6 +258,8 @@ export interface AsDocumentRepository<T extends { id: string }> {
   insert(asId: string, document: T, now: string): Promise<void>;
   update(asId: string, document: T, now: string): Promise<void>;
   delete(asId: string, id: string): Promise<boolean>;
+  /** When each of the server's documents was created and last updated, by id. */
+  timestamps(asId: string): Promise<Map<string, { created: string; lastUpdated: string }>>;
 }
 
 export interface AuthorizationServerRepository {
@@ -322,6 +325,28 @@ export interface OidcPayloadRepository {
   deleteForAccount(accountId: string, models: readonly string[]): Promise<number>;
 }
 
+export interface TrustedOriginRecord {
+  readonly id: string;
+  readonly name: string;
+  /** Scheme, host and port, e.g. `https://app.example.com`. */
+  readonly origin: string;
+  readonly scopes: readonly ('CORS' | 'REDIRECT')[];
+  readonly status: 'ACTIVE' | 'INACTIVE';
+  readonly created: string;
+  readonly createdBy: string;
+  readonly lastUpdated: string;
+  readonly lastUpdatedBy: string;
+}
+
+export interface TrustedOriginRepository {
+  insert(origin: TrustedOriginRecord): Promise<void>;
+  update(origin: TrustedOriginRecord): Promise<void>;
+  findById(id: string): Promise<TrustedOriginRecord | undefined>;
+  findByOrigin(origin: string): Promise<TrustedOriginRecord | undefined>;
+  list(): Promise<TrustedOriginRecord[]>;
+  delete(id: string): Promise<boolean>;
+}
+
 /** The repositories of one org. */
 export interface OrgStore {
   readonly orgId: string;
@@ -335,6 +360,7 @@ export interface OrgStore {
   readonly authorizationServers: AuthorizationServerRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly oidcPayloads: OidcPayloadRepository;
+  readonly trustedOrigins: TrustedOriginRepository;
 }
 
 export interface Store {

@@ -243,6 +243,19 @@ export interface OidcPayloadsTable {
   consumed_at: string | null;
 }
 
+export interface TrustedOriginsTable {
+  org_id: string;
+  id: string;
+  name: string;
+  origin: string;
+  scopes: string;
+  status: string;
+  created: string;
+  created_by: string;
+  last_updated: string;
+  last_updated_by: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   users: UsersTable;
@@ -267,5 +280,6 @@ export interface Database {
   as_policy_rules: AsPolicyRulesTable;
   signing_keys: SigningKeysTable;
   oidc_payloads: OidcPayloadsTable;
+  trusted_origins: TrustedOriginsTable;
 }
 

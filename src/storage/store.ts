@@ -21,6 +21,7 @@ import { createAuthorizationServerRepository } from './repositories/authorizatio
 import { createSigningKeyRepository } from './repositories/signing-keys.ts';
 import { createOidcPayloadRepository } from './repositories/oidc-payloads.ts';
 import { createDataKeyStore } from './repositories/data-keys.ts';
+import { createTrustedOriginRepository } from './repositories/trusted-origins.ts';
 import type { OrgStore, Store } from '../services/ports.ts';
 
 export interface DatabaseHandle {
@@ -67,6 +68,7 @@ export function createStore(db: Kysely<Database>): Store {
         authorizationServers: createAuthorizationServerRepository(db, orgId),
         signingKeys: createSigningKeyRepository(db, orgId),
         oidcPayloads: createOidcPayloadRepository(db, orgId),
+        trustedOrigins: createTrustedOriginRepository(db, orgId),
       };
       // Repositories are stateless closures over (db, orgId); keep a bounded number around.
       if (orgStores.size > 1000) orgStores.clear();

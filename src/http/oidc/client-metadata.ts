@@ -35,7 +35,9 @@ export function toClientMetadata({ app, client, clientId, secrets }: ResolvedCli
     application_type: web ? 'web' : 'native',
     redirect_uris: [...client.redirect_uris],
     post_logout_redirect_uris: [...client.post_logout_redirect_uris],
-    response_types: responseTypeCombinations(client.response_types) as ClientMetadata['response_types'],
+    // A client without a grant that signs a user in (a service app) has no authorization requests.
+    response_types: (client.grant_types.includes('authorization_code') || client.grant_types.includes('implicit')
+      ? responseTypeCombinations(client.response_types) : []) as ClientMetadata['response_types'],
     grant_types: client.grant_types.filter((g) => engineGrants.has(g)),
     token_endpoint_auth_method: client.token_endpoint_auth_method,
     id_token_signed_response_alg: (client.id_token_signed_response_alg ?? 'RS256') as ClientMetadata['id_token_signed_response_alg'],

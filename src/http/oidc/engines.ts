@@ -121,8 +121,14 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
           .filter((g) => g.asId === asId && g.record.clientId === clientId && (!g.record.expiresAt || g.record.expiresAt > now));
         return grants[grants.length - 1]?.id;
       },
+      autoGrantScopes: async (clientId, scopes, prompts) => {
+        const client = await services.apps.resolveClient(org.id, clientId);
+        if (!client) return undefined;
+        const lines = await services.oidcAccess.consentLines(org.id, asId, client.client.consent_method, scopes, prompts.includes('consent'));
+        return lines.length === 0 ? [...scopes] : undefined;
+      },
       renderError: (ctx, out) => pages.error(ctx, out),
-      logoutPage: (ctx, form) => pages.logout(ctx, form),
+      logoutPage: (ctx, form, frontchannel) => pages.logout(ctx, form, frontchannel),
       postLogoutPage: (ctx) => pages.postLogout(ctx),
       deviceInputPage: (ctx, form, userCode, error) => pages.deviceInput(ctx, form, userCode, error),
       deviceConfirmPage: (ctx, form, clientName, userCode) => pages.deviceConfirm(ctx, form, clientName, userCode),

@@ -115,21 +115,10 @@ export function registerInteractions(router: Router<LanyardState>, services: Ser
     return grantAndFinish(ctx, engine, details, accountId, clientId, scopes);
   }
 
-  /** Scopes the user must approve: a client that asks for consent, and scopes that require it. */
+  /** Scopes the user must approve; `prompt=consent` that Lanyard added itself does not count. */
   async function consentScopes(ctx: LanyardContext, consentMethod: string, scopes: readonly string[], details: InteractionDetails) {
-    const config = await services.oidcAccess.serverConfig(orgOf(ctx).id, params(ctx).asId);
-    const documents = new Map((config?.scopes ?? []).map((s) => [s.name, s]));
     const prompted = String(details.params.prompt ?? '').split(' ').includes('consent') && details.params[autoConsentParam] !== '1';
-    const needsConsent = (name: string) => {
-      const consent = documents.get(name)?.consent ?? 'IMPLICIT';
-      return consent === 'REQUIRED' || (consent === 'FLEXIBLE' && consentMethod === 'REQUIRED');
-    };
-    if (!prompted && consentMethod !== 'REQUIRED' && !scopes.some(needsConsent)) return [];
-    if (!prompted && !scopes.some(needsConsent)) return [];
-    return scopes.filter((s) => s !== 'openid').map((name) => ({
-      name: documents.get(name)?.displayName ?? name,
-      description: documents.get(name)?.description ?? `Access to ${name}`,
-    }));
+    return services.oidcAccess.consentLines(orgOf(ctx).id, params(ctx).asId, consentMethod, scopes, prompted);
   }
 
   async function grantAndFinish(ctx: LanyardContext, engine: OidcEngine, details: InteractionDetails, accountId: string, clientId: string, scopes: readonly string[]) {
@@ -225,6 +214,24 @@ export function registerInteractions(router: Router<LanyardState>, services: Ser
       return engine.finishInteraction(ctx, { error: 'access_denied', description: verdict });
     }
     return grantAndFinish(ctx, engine, details, accountId, String(details.params.client_id), scopes);
+  });
+
+  router.post('ciba-decision', '/ciba/:asId/:uid', async (ctx: LanyardContext) => {
+    const active = await browser.current(ctx);
+    if (!active) return ctx.redirect('/login');
+    const form = await browser.checkedForm(ctx, active.session.csrfToken);
+    const engine = await engineOf(ctx);
+    const pending = (await services.oidcAccess.pendingBackchannelRequests(orgOf(ctx).id, active.user.id))
+      .find((p) => p.asId === params(ctx).asId && p.id === params(ctx).uid);
+    if (!engine || !pending) {
+      return render(ctx, messageOnly({ orgName: orgOf(ctx).displayName, title: 'This request has ended', message: 'It was answered or has expired.' }), 410);
+    }
+    const approve = form.decision === 'approve';
+    await engine.resolveBackchannelRequest(params(ctx).uid, approve ? { accountId: active.user.id, scopes: pending.scope.split(' ').filter(Boolean) } : undefined);
+    render(ctx, messageOnly({
+      orgName: orgOf(ctx).displayName, title: approve ? 'Sign-in approved' : 'Sign-in denied',
+      message: approve ? `${pending.clientName} can now sign you in.` : `${pending.clientName} was refused.`,
+    }));
   });
 
   router.post('interaction-abort', '/interaction/:asId/:uid/abort', async (ctx: LanyardContext) => {

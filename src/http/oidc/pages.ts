@@ -20,14 +20,14 @@ function readable(out: Record<string, string>): string {
 
 export interface OidcPages {
   error(ctx: KoaContextWithOIDC, out: Record<string, string>): Promise<void>;
-  logout(ctx: KoaContextWithOIDC, form: string): Promise<void>;
+  logout(ctx: KoaContextWithOIDC, form: string, frontchannel: readonly string[]): Promise<void>;
   postLogout(ctx: KoaContextWithOIDC): Promise<void>;
   deviceInput(ctx: KoaContextWithOIDC, form: string, userCode: string | undefined, error: string | undefined): Promise<void>;
   deviceConfirm(ctx: KoaContextWithOIDC, form: string, clientName: string, userCode: string): Promise<void>;
   deviceSuccess(ctx: KoaContextWithOIDC, clientName: string): Promise<void>;
 }
 
-export function createOidcPages(orgNameOf: (ctx: KoaContextWithOIDC) => string, frontchannelUris: (ctx: KoaContextWithOIDC) => Promise<string[]>): OidcPages {
+export function createOidcPages(orgNameOf: (ctx: KoaContextWithOIDC) => string): OidcPages {
   const send = (ctx: KoaContextWithOIDC, body: string, csp = baseCsp) => {
     ctx.type = 'html';
     ctx.set('Content-Security-Policy', csp);
@@ -37,7 +37,7 @@ export function createOidcPages(orgNameOf: (ctx: KoaContextWithOIDC) => string, 
   };
   return {
     error: async (ctx, out) => send(ctx, renderErrorPage({ title: 'Sign-in request refused', message: readable(out), errorId: out.error })),
-    logout: async (ctx, form) => send(ctx, logoutPage({ orgName: orgNameOf(ctx), engineForm: form, frontchannel: await frontchannelUris(ctx) }), logoutCsp),
+    logout: async (ctx, form, frontchannel) => send(ctx, logoutPage({ orgName: orgNameOf(ctx), engineForm: form, frontchannel }), logoutCsp),
     postLogout: async (ctx) => send(ctx, messageOnly({ orgName: orgNameOf(ctx), title: 'You have signed out', message: 'Your session has ended.' })),
     deviceInput: async (ctx, form, userCode, error) => send(ctx, deviceInputPage({ orgName: orgNameOf(ctx), engineForm: form, userCode, error })),
     deviceConfirm: async (ctx, form, clientName, userCode) => send(ctx, deviceConfirmPage({ orgName: orgNameOf(ctx), engineForm: form, clientName, userCode })),

@@ -64,9 +64,11 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
     const active = await currentSession(ctx);
     if (!active) return ctx.redirect('/login');
     const { user, session } = active;
+    const pending = await services.oidcAccess.pendingBackchannelRequests(orgOf(ctx).id, user.id);
     render(ctx, signedInPage({
       orgName: orgOf(ctx).displayName, csrf: session.csrfToken,
       name: `${user.profile.firstName} ${user.profile.lastName}`, login: user.profile.login, lastLogin: user.lastLogin,
+      pending: pending.map((p) => ({ ...p, action: `/ciba/${p.asId}/${p.id}` })),
     }));
   });
 

@@ -90,8 +90,11 @@ export interface OidcPorts {
   accessCheck(ctx: KoaContextWithOIDC, accountId: string, clientId: string, scopes: readonly string[]): Promise<true | string>;
   /** An existing remembered grant (consent) of the account for the client. */
   rememberedGrantId(accountId: string, clientId: string): Promise<string | undefined>;
+  /** The scopes to grant without asking, or undefined when the user must consent. */
+  autoGrantScopes(clientId: string, scopes: readonly string[], prompts: readonly string[]): Promise<string[] | undefined>;
   renderError(ctx: KoaContextWithOIDC, out: Record<string, string>): Promise<void>;
-  logoutPage(ctx: KoaContextWithOIDC, form: string): Promise<void>;
+  /** The sign-out page; `frontchannel` lists the apps' front-channel logout URLs to load in frames. */
+  logoutPage(ctx: KoaContextWithOIDC, form: string, frontchannel: readonly string[]): Promise<void>;
   postLogoutPage(ctx: KoaContextWithOIDC): Promise<void>;
   deviceInputPage(ctx: KoaContextWithOIDC, form: string, userCode: string | undefined, error: string | undefined): Promise<void>;
   deviceConfirmPage(ctx: KoaContextWithOIDC, form: string, clientName: string, userCode: string): Promise<void>;
@@ -158,6 +161,25 @@ export function withOfflineConsent(search: URLSearchParams): URLSearchParams | u
   return next;
 }
 
+/**
+ * OpenID Connect Front-Channel Logout 1.0: every app of the session that registered a front-channel
+ * logout URI is loaded in a frame of the sign-out page, with `iss` and its `sid`.
+ */
+async function frontchannelUris(ctx: KoaContextWithOIDC): Promise<string[]> {
+  const session = ctx.oidc.session;
+  const out: string[] = [];
+  for (const [clientId, { sid }] of Object.entries(session?.authorizations ?? {})) {
+    const client = await ctx.oidc.provider.Client.find(clientId);
+    const uri = client?.['lanyard_frontchannel_logout_uri'];
+    if (typeof uri !== 'string') continue;
+    const url = new URL(uri);
+    url.searchParams.set('iss', ctx.oidc.issuer);
+    if (sid) url.searchParams.set('sid', sid);
+    out.push(url.href);
+  }
+  return out;
+}
+
 /** When the user behind a token being issued signed in. */
 function authTimeOf(ctx: KoaContextWithOIDC | undefined): number | undefined {
   if (!ctx?.oidc) return undefined;
@@ -186,18 +208,27 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
   const { Check, base } = interactionPolicy;
   const policy = base();
 
-  // Lanyard's session is the SSO session: when it ends, the engine's must not carry on alone.
-  policy.get('login')!.checks.add(new Check('lanyard_session', 'the Lanyard session ended or belongs to someone else', async (ctx) => {
+  // Lanyard's session is the SSO session. The engine's session follows it: it takes the account of
+  // the Lanyard session this browser has (so a silent `prompt=none` works right after a sign-in
+  // anywhere in the org), and without one the user must sign in, whatever the engine remembers.
+  const login = policy.get('login')!;
+  login.checks.remove('no_session');
+  login.checks.add(new Check('lanyard_session', 'End-User authentication is required', 'login_required', async (ctx) => {
     const current = await ports.currentAccount(ctx);
-    return !current || current.accountId !== ctx.oidc.session?.accountId ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
-  }));
+    if (!current) return Check.REQUEST_PROMPT;
+    const session = ctx.oidc.session!;
+    if (session.accountId !== current.accountId || session.loginTs !== current.authTime) {
+      session.loginAccount({ accountId: current.accountId, loginTs: current.authTime, amr: [...current.amr], transient: true });
+    }
+    return Check.NO_NEED_TO_PROMPT;
+  }), 0);
   // Assignment and access policy are checked on every authorization, not only at first consent.
-  policy.get('consent')!.checks.add(new Check('lanyard_access', 'the user may not use this client now', async (ctx) => {
+  policy.get('consent')!.checks.add(new Check('lanyard_access', 'the user may not use this client now', 'access_denied', async (ctx) => {
     const accountId = ctx.oidc.session?.accountId;
     if (!accountId) return Check.REQUEST_PROMPT;
     const verdict = await ports.accessCheck(ctx, accountId, ctx.oidc.client!.clientId, [...ctx.oidc.requestParamScopes]);
     return verdict === true ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
-  }));
+  }), 0);
 
   const lifetimes = new WeakMap<object, TokenLifetimes>();
   const lifetimesOf = (ctx: KoaContextWithOIDC | undefined) => (ctx ? lifetimes.get(ctx) : undefined);
@@ -287,7 +318,7 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: async (ctx, form) => ports.logoutPage(ctx, form),
+        logoutSource: async (ctx, form) => ports.logoutPage(ctx, form, await frontchannelUris(ctx)),
         postLogoutSuccessSource: async (ctx) => ports.postLogoutPage(ctx),
       },
       deviceFlow: {
@@ -325,6 +356,9 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
         useGrantedResource: async () => true,
         getResourceServerInfo: async (ctx, resource) => {
           if (resource !== spec.audience) throw new errors.InvalidTarget(`resource must be ${spec.audience}`, undefined);
+          // The engine drops scopes it does not know; Okta refuses the request (authorize, PAR, token).
+          const unknown = String(ctx.oidc.params?.scope ?? '').split(' ').filter((s) => s && !spec.scopes.includes(s));
+          if (unknown.length) throw new errors.InvalidScope('One or more scopes are not configured for the authorization server resource.', unknown.join(' '));
           if (ctx.oidc.route !== 'token' || lifetimes.has(ctx)) return { ...resourceServer, ...ttlOf(ctx) };
           // Every token grant passes here before anything is issued: the access policy decides.
           const facts = tokenRequestFacts(ctx);
@@ -350,10 +384,21 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
       url: async (_ctx, interaction) => spec.interactionUrl(interaction.uid),
     },
     loadExistingGrant: async (ctx) => {
-      const fromSession = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
-      const grantId = fromSession ?? (ctx.oidc.session!.accountId
-        ? await ports.rememberedGrantId(ctx.oidc.session!.accountId, ctx.oidc.client!.clientId) : undefined);
-      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+      const session = ctx.oidc.session!;
+      const client = ctx.oidc.client!;
+      const fromSession = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+      const grantId = fromSession ?? (session.accountId ? await ports.rememberedGrantId(session.accountId, client.clientId) : undefined);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      if (!session.accountId) return undefined;
+      // Okta asks no consent of a trusted client for scopes that need none: the grant is made at once.
+      const scopes = await ports.autoGrantScopes(client.clientId, [...ctx.oidc.requestParamScopes], [...ctx.oidc.prompts]);
+      if (!scopes) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client.clientId });
+      grant.addOIDCScope(scopes.join(' '));
+      grant.addOIDCClaims([...ctx.oidc.requestParamClaims]);
+      grant.addResourceScope(spec.audience, scopes.join(' '));
+      await grant.save();
+      return grant;
     },
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: (ctx) => ctx.oidc.client!['lanyard_refresh_rotation'] !== 'STATIC',
@@ -414,6 +459,13 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
 
   const provider = new Provider(spec.issuer, configuration);
   provider.proxy = true;
+  // A response type the client is not configured for is `unauthorized_client` (RFC 6749 §4.1.2.1),
+  // in Okta's words; the engine would say `invalid_request`. It asks this only at /authorize and PAR.
+  const responseTypeAllowed = provider.Client.prototype.responseTypeAllowed;
+  provider.Client.prototype.responseTypeAllowed = function (this: InstanceType<Provider['Client']>, type: Parameters<typeof responseTypeAllowed>[0]) {
+    if (responseTypeAllowed.call(this, type)) return true;
+    throw new errors.UnauthorizedClient(`The client is not authorized to use the provided grant type. Configured grant types: [${this.grantTypes!.join(', ')}].`);
+  };
   if (spec.cookies.secure) {
     // Secure cookies on http://localhost are what browsers accept (a potentially trustworthy
     // origin); the cookie library refuses them on plain http unless told the policy is deliberate.
@@ -429,6 +481,9 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
       if (event === 'server_error' || !error.status || error.status >= 500) ports.reportError(error, event);
     });
   }
+  registerTokenExchange(provider, spec, ports, resourceServer);
+  provider.registerResponseMode('okta_post_message', oktaPostMessage);
+
   provider.use(async (ctx, next) => {
     currentRequest = { ctx };
     if (ctx.path === `${spec.routePrefix}/userinfo`) userinfoRequests.add(ctx);
@@ -468,20 +523,75 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
     },
     resolveBackchannelRequest: async (uid, approve) => {
       const request = await provider.BackchannelAuthenticationRequest.find(uid);
-      if (!request) return false;
+      if (!request || request.grantId || request.error) return false;
       if (!approve) {
-        request.error = 'access_denied';
-        request.errorDescription = 'end-user denied the authorization request';
-      } else {
-        const grant = new provider.Grant({ accountId: approve.accountId, clientId: request.clientId });
-        grant.addOIDCScope(approve.scopes.join(' '));
-        grant.addResourceScope(spec.audience, approve.scopes.join(' '));
-        request.grantId = await grant.save();
+        await provider.backchannelResult(request, new errors.AccessDenied('end-user denied the authorization request'));
+        return true;
       }
-      await request.save();
+      if (approve.accountId !== request.accountId) return false;
+      const grant = new provider.Grant({ accountId: approve.accountId, clientId: request.clientId });
+      grant.addOIDCScope(approve.scopes.join(' '));
+      grant.addResourceScope(spec.audience, approve.scopes.join(' '));
+      await grant.save();
+      await provider.backchannelResult(request, grant, { amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) });
       return true;
     },
   };
+}
+
+const tokenExchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const accessTokenType = 'urn:ietf:params:oauth:token-type:access_token';
+
+/**
+ * OAuth 2.0 Token Exchange (RFC 8693), on-behalf-of: an API (a confidential client of the same
+ * server) exchanges the access token it received for one of its own, for the same user, with the
+ * scopes the server's policy allows it.
+ */
+function registerTokenExchange(provider: Provider, spec: OidcServerSpec, ports: OidcPorts,
+  resourceServer: { scope: string; audience: string; accessTokenFormat: 'jwt'; jwt: { sign: { alg: 'RS256' | 'ES256' } } }): void {
+  provider.registerGrantType(tokenExchangeGrant, async (ctx) => {
+    const { params, client } = ctx.oidc;
+    // RFC 8693 §2.1: subject_token and subject_token_type are REQUIRED.
+    if (!params!.subject_token || !params!.subject_token_type) throw new errors.InvalidRequest('subject_token and subject_token_type are required');
+    if (params!.subject_token_type !== accessTokenType) throw new errors.InvalidRequest(`subject_token_type must be ${accessTokenType}`);
+    if (params!.actor_token) throw new errors.InvalidRequest('actor_token is not supported');
+    if (params!.requested_token_type && params!.requested_token_type !== accessTokenType) {
+      throw new errors.InvalidRequest(`requested_token_type must be ${accessTokenType}`);
+    }
+    if (params!.audience && params!.audience !== spec.audience) throw new errors.InvalidTarget(`audience must be ${spec.audience}`, undefined);
+    const subject = await ports.verifySubjectToken(String(params!.subject_token));
+    if (!subject) throw new errors.InvalidGrant('subject_token is invalid, expired or revoked');
+    const available = new Set(resourceServer.scope.split(' '));
+    const requested = params!.scope ? String(params!.scope).split(' ').filter(Boolean) : subject.scopes.filter((s) => available.has(s));
+    const unknown = requested.filter((s) => !available.has(s));
+    if (unknown.length) throw new errors.InvalidScope('One or more scopes are not configured for the authorization server resource.', unknown.join(' '));
+    const verdict = await ports.authorizeToken({ clientId: client!.clientId, grantType: tokenExchangeGrant, accountId: subject.accountId, scopes: requested });
+    if (typeof verdict === 'string') throw new errors.AccessDenied(verdict);
+    // The exchanged token hangs off a grant of its own, so revoking the grant revokes it.
+    const grant = new provider.Grant({ accountId: subject.accountId, clientId: client!.clientId });
+    grant.addResourceScope(spec.audience, requested.join(' '));
+    const grantId = await grant.save();
+    const token = new provider.AccessToken({ accountId: subject.accountId, client: client!, gty: 'token-exchange', scope: requested.join(' '), grantId });
+    token.resourceServer = new provider.ResourceServer(spec.audience, { ...resourceServer, accessTokenTTL: verdict.accessToken });
+    ctx.oidc.entity('AccessToken', token);
+    const value = await token.save();
+    ctx.body = { access_token: value, issued_token_type: accessTokenType, token_type: 'Bearer', expires_in: token.expiration, scope: token.scope };
+  }, ['subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type', 'audience', 'resource', 'scope'], ['audience', 'resource']);
+}
+
+/**
+ * Okta's `okta_post_message` response mode (used by its JavaScript SDK for silent sign-in in a
+ * hidden iframe): the response goes to the parent window by `postMessage`, to the redirect URI's
+ * origin only.
+ */
+async function oktaPostMessage(ctx: KoaContextWithOIDC, redirectUri: string, response: Record<string, unknown>): Promise<void> {
+  const origin = new URL(redirectUri).origin;
+  const nonce = randomUUID();
+  const data = JSON.stringify(response).replace(/</g, '\\u003c');
+  ctx.type = 'html';
+  ctx.set('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors ${origin}`);
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = `<!doctype html><html><head><title>Signing in</title></head><body><script nonce="${nonce}">window.parent.postMessage(${data}, ${JSON.stringify(origin)});</script></body></html>`;
 }
 
 /**

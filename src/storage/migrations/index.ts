@@ -5,10 +5,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as core from './2026-11-22T00-core.ts';
 import * as oidc from './2026-11-23T00-oidc.ts';
+import * as trustedOrigins from './2026-11-23T01-trusted-origins.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-22T00-core': core,
   '2026-11-23T00-oidc': oidc,
+  '2026-11-23T01-trusted-origins': trustedOrigins,
 };
 
 /** Applies every pending migration; throws with the failing migration's name. */

@@ -53,6 +53,9 @@ function documentRepository<T extends { id: string }>(db: Kysely<Database>, orgI
       const result = await anyDb.deleteFrom(table).where('org_id', '=', orgId).where('as_id', '=', asId).where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
+    timestamps: async (asId) => new Map((await anyDb.selectFrom(table).select(['id', 'created', 'last_updated'])
+      .where('org_id', '=', orgId).where('as_id', '=', asId).execute())
+      .map((r) => [r.id, { created: r.created, lastUpdated: r.last_updated }])),
   };
 }
 

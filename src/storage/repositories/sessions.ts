@@ -40,6 +40,10 @@ export function createSessionRepository(db: Kysely<Database>, orgId: string): Se
       const row = await scoped().where('token_hash', '=', tokenHash).executeTakeFirst();
       return row ? toSession(row) : undefined;
     },
+    findById: async (id) => {
+      const row = await scoped().where('id', '=', id).executeTakeFirst();
+      return row ? toSession(row) : undefined;
+    },
     touch: async (id, lastSeen, idleExpiresAt) => {
       await db.updateTable('sessions').set({ last_seen: lastSeen, idle_expires_at: idleExpiresAt })
         .where('org_id', '=', orgId).where('id', '=', id).execute();

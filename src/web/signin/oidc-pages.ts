@@ -69,8 +69,11 @@ export function messageOnly(model: { orgName: string; title: string; message: st
   return page({ title: model.title, orgName: model.orgName, body: html`<h1>${model.title}</h1><p>${model.message}</p>${model.extra ?? ''}` });
 }
 
-/** The script that submits the sign-out form at once (its hash goes into the page's CSP). */
-export const logoutScript = "document.getElementById('lanyard-logout').click();";
+/**
+ * The script that submits the sign-out form (its hash goes into the page's CSP): at once, or once
+ * the apps' front-channel frames have loaded (at most two seconds).
+ */
+export const logoutScript = "(function(){var f=[].slice.call(document.querySelectorAll('iframe')),n=f.length,b=document.getElementById('lanyard-logout'),d=false;function go(){if(!d){d=true;b.click();}}if(!n){go();return;}f.forEach(function(i){i.addEventListener('load',function(){if(--n===0)go();});});setTimeout(go,2000);})();";
 
 export function logoutPage(model: { orgName: string; engineForm: string; frontchannel: readonly string[] }): string {
   return page({

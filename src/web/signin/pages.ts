@@ -81,11 +81,29 @@ ${Object.entries(model.hidden ?? {}).map(([name, value]) => html`<input type="hi
   });
 }
 
-export function signedInPage(model: { orgName: string; csrf: string; name: string; login: string; lastLogin: string | null }): string {
+/** A device or app asking, through the back channel (CIBA), to sign the user in. */
+export interface PendingRequest {
+  readonly action: string;
+  readonly clientName: string;
+  readonly scope: string;
+  readonly bindingMessage: string | undefined;
+}
+
+export function signedInPage(model: { orgName: string; csrf: string; name: string; login: string; lastLogin: string | null;
+  pending?: readonly PendingRequest[] }): string {
   return page({
     title: 'Signed in',
     orgName: model.orgName,
     body: html`<h1>Welcome, ${model.name}</h1>
+${(model.pending ?? []).map((p) => html`<section class="alert alert-info" aria-label="Sign-in request">
+<p><strong>${p.clientName}</strong> asks to sign you in${p.bindingMessage ? html` (code <strong>${p.bindingMessage}</strong>)` : ''}.</p>
+<p class="hint">Access: ${p.scope}</p>
+<form method="post" action="${p.action}">
+${csrfField(model.csrf)}
+<button type="submit" name="decision" value="approve">Approve</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+</form>
+</section>`)}
 <dl>
 <dt>Signed in as</dt><dd>${model.login}</dd>
 ${model.lastLogin ? html`<dt>Signed in at</dt><dd><time datetime="${model.lastLogin}">${model.lastLogin}</time></dd>` : ''}
