@@ -37,6 +37,7 @@ import { clientMetadataErrors, oauthClientRoutes } from './routes/oauth-clients.
 import { authorizationServerRoutes } from './routes/authorization-servers.ts';
 import { trustedOriginRoutes } from './routes/trusted-origins.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { userGrantRoutes } from './routes/user-grants.ts';
 import { registerAuthnRoutes, trustedOriginCors } from './routes/authn.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { createBrowserSessions } from './browser-session.ts';
@@ -73,6 +74,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...authorizationServerRoutes(services),
     ...trustedOriginRoutes(services),
     ...sessionRoutes(services),
+    ...userGrantRoutes(services),
   ];
 }
 

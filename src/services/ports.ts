@@ -323,6 +323,8 @@ export interface OidcPayloadRepository {
   /** Ids of a model's live payloads for an account (all authorization servers of the org). */
   listForAccount(accountId: string, model: string): Promise<{ asId: string; id: string; record: OidcPayloadRecord }[]>;
   deleteForAccount(accountId: string, models: readonly string[]): Promise<number>;
+  /** Everything issued to a client (codes, tokens, grants), on every authorization server of the org. */
+  deleteForClient(clientId: string): Promise<number>;
 }
 
 export interface TrustedOriginRecord {

@@ -124,7 +124,10 @@ export function createSigningKeyService(deps: ServiceDeps, vault: Vault) {
     };
   }
 
-  return { ensure, rotate, rotateIfDue, privateJwks, publicJwks };
+  /** The owner's keys as they are, creating none. */
+  const list = (orgId: string, owner: KeyOwner) => store.forOrg(orgId).signingKeys.listForOwner(owner.type, owner.id);
+
+  return { ensure, list, rotate, rotateIfDue, privateJwks, publicJwks };
 }
 
 export type SigningKeyService = ReturnType<typeof createSigningKeyService>;

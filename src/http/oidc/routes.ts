@@ -37,7 +37,9 @@ export function oidcMiddleware(services: Services, engines: EngineRegistry, brow
     if (!engine) throw notFound('AuthorizationServer', asId);
 
     if (rest === '/v1/keys') {
-      const keys = await services.signingKeys.ensure(org.id, { type: 'as', id: asId }, 'RS256');
+      // Never creates keys here: a server deleted a moment ago (its engine still cached) must not get new ones.
+      const keys = await services.signingKeys.list(org.id, { type: 'as', id: asId });
+      if (keys.length === 0) throw notFound('AuthorizationServer', asId);
       ctx.set('Cache-Control', 'max-age=300, must-revalidate');
       ctx.set('Access-Control-Allow-Origin', '*');
       ctx.body = services.signingKeys.publicJwks(keys);
