@@ -18,7 +18,9 @@ import type { ServiceDeps } from '../services/deps.ts';
 import type { Store } from '../services/ports.ts';
 import { createHttpApp } from '../http/server.ts';
 import { cookiePolicyFor } from '../http/cookies.ts';
-import { startSessionCleanup } from '../jobs/session-cleanup.ts';
+import { startJobs } from '../jobs/scheduler.ts';
+import { housekeepingJobs } from '../jobs/housekeeping.ts';
+import { createChanges } from '../kernel/changes.ts';
 import { loadMasterKey, type MasterKey } from './master-key.ts';
 import { version } from './version.ts';
 
@@ -62,7 +64,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
   const store = createStore(handle.db);
   const counters = config.redisUrl ? createRedisCounters(config.redisUrl) : createMemoryCounters(() => clock.now().getTime());
   const deps: ServiceDeps = {
-    store, clock, logger, baseUrl: config.baseUrl, masterKey: masterKey.key,
+    store, clock, logger, baseUrl: config.baseUrl, masterKey: masterKey.key, changes: createChanges(),
     passwords: createPasswordHasher(options.argon2Cost ?? owaspArgon2Cost),
     isCommonPassword,
   };
@@ -89,7 +91,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
       });
       server.listen(port, host, () => {
         const address = server!.address() as AddressInfo;
-        stopJobs = startSessionCleanup(store, clock, logger);
+        stopJobs = startJobs(housekeepingJobs(store, services, clock, logger), logger);
         resolve({ port: address.port, host: address.address });
       });
     }),

@@ -116,13 +116,14 @@ export function resolveOidcClient(settings: OAuthClientSettings, credentials: OA
   { ok: true; client: OidcClientSettings } | { ok: false; causes: string[] } {
   const type = settings.application_type;
   const grantTypesOf = settings.grant_types ?? (type === 'service' ? ['client_credentials'] : ['authorization_code']);
+  const grants = new Set<string>(grantTypesOf);
+  const interactive = grants.has('authorization_code') || grants.has('implicit');
+  // A client that signs no user in answers no authorization request; Okta records it with ["token"].
   const responseTypes = settings.response_types
-    ?? (grantTypesOf.includes('implicit') ? (grantTypesOf.includes('authorization_code') ? ['code', 'id_token', 'token'] : ['id_token', 'token']) : ['code']);
+    ?? (grants.has('implicit') ? (grants.has('authorization_code') ? ['code', 'id_token', 'token'] : ['id_token', 'token']) : interactive ? ['code'] : ['token']);
   const auth = credentials.token_endpoint_auth_method
     ?? (type === 'browser' || type === 'native' ? 'none' : 'client_secret_basic');
   const causes: string[] = [];
-  const grants = new Set<string>(grantTypesOf);
-  const interactive = grants.has('authorization_code') || grants.has('implicit');
 
   if (type === 'service' && [...grants].some((g) => g !== 'client_credentials' && g !== 'urn:ietf:params:oauth:grant-type:token-exchange')) {
     causes.push('grant_types: A service app may use only client_credentials (and token exchange).');
@@ -131,7 +132,8 @@ export function resolveOidcClient(settings: OAuthClientSettings, credentials: OA
   if (auth === 'none' && grants.has('client_credentials')) causes.push('grant_types: client_credentials needs a confidential client.');
   if (interactive && settings.redirect_uris.length === 0) causes.push('redirect_uris: At least one redirect URI is required for the authorization_code and implicit grants.');
   if (responseTypes.includes('code') && !grants.has('authorization_code')) causes.push('response_types: code needs the authorization_code grant type.');
-  if ((responseTypes.includes('token') || responseTypes.includes('id_token')) && !grants.has('implicit')) {
+  const tokenOnly = !interactive && responseTypes.every((t) => t === 'token');
+  if ((responseTypes.includes('token') || responseTypes.includes('id_token')) && !grants.has('implicit') && !tokenOnly) {
     causes.push('response_types: token and id_token need the implicit grant type.');
   }
   if (grants.has('refresh_token') && !interactive && !grants.has('urn:ietf:params:oauth:grant-type:device_code') && !grants.has('urn:openid:params:grant-type:ciba')) {

@@ -20,12 +20,12 @@ export function createBrowserSessions(services: Services, policy: CookiePolicy, 
   }
 
   /** Starts a session for `user` and sets its cookie; an earlier session of this browser ends. */
-  async function start(ctx: LanyardContext, user: User, amr: readonly string[]): Promise<ActiveSession> {
+  async function start(ctx: LanyardContext, user: User, amr: readonly string[]): Promise<ActiveSession & { readonly cookieValue: string }> {
     const previous = await current(ctx);
     if (previous) await services.sessions.end({ ...anonymousCaller(ctx), actor: userActor(previous.user) }, previous);
     const { cookieValue, session } = await services.sessions.start({ ...anonymousCaller(ctx), actor: userActor(user) }, user, amr);
     writeCookie(ctx, policy, sessionCookie, cookieValue);
-    return { session, user };
+    return { session, user, cookieValue };
   }
 
   /** The pre-session CSRF token: a random cookie repeated in the form (double submit). */

@@ -32,7 +32,9 @@ export function oktaErrorBody(error: AppError, errorId: string): OktaErrorBody {
 
 /** Requests answered in Okta's JSON error shape rather than as pages. */
 export function wantsJson(ctx: LanyardContext): boolean {
-  return ctx.path.startsWith('/api/') || ctx.path === '/api' || ctx.path.startsWith('/health') || ctx.path === '/metrics';
+  return ctx.path.startsWith('/api/') || ctx.path === '/api' || ctx.path.startsWith('/health') || ctx.path === '/metrics'
+    // Protocol endpoints answer machines in JSON; only the ones a browser is sent to answer in HTML.
+    || (ctx.path.startsWith('/oauth2/') && !/\/(authorize|logout|device\/verify)(\/|$)/.test(ctx.path));
 }
 
 /** Maps failures Koa itself raises (body parsing, bad URLs) onto registered codes. */

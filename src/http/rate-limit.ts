@@ -19,8 +19,8 @@ export function rateLimitMiddleware(counters: CounterStore, logger: Logger, onVi
   let warned = 0;
   return async (ctx: LanyardContext, next: Next): Promise<void> => {
     const org = ctx.state.org;
-    if (!org || !ctx.path.startsWith('/api/v1/')) return next();
-    const bucket = bucketOf(ctx.method, ctx.path);
+    const bucket = org ? bucketOf(ctx.method, ctx.path) : undefined;
+    if (!org || !bucket) return next();
     const limit = limitOf(bucket, org.settings.rateLimits);
     const t = now();
     const window = Math.floor(t / windowMs);

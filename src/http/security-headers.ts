@@ -7,12 +7,16 @@ import type { LanyardContext } from './state.ts';
 
 const pageCsp = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const apiCsp = "default-src 'none'; frame-ancestors 'none'";
+// The sign-in, password and consent forms of an OpenID Connect flow end in redirects to the app's
+// redirect URI (any origin, or a native app's own scheme); browsers hold every redirect after a
+// form submission to form-action, so those pages leave it out.
+const interactionCsp = pageCsp.replace(" form-action 'self';", '');
 
 export function securityHeaders(https: boolean) {
   return async (ctx: LanyardContext, next: Next): Promise<void> => {
     await next();
     const isHtml = ctx.response.is('html') === 'html';
-    ctx.set('Content-Security-Policy', isHtml ? pageCsp : apiCsp);
+    ctx.set('Content-Security-Policy', isHtml ? (ctx.path.startsWith('/interaction/') ? interactionCsp : pageCsp) : apiCsp);
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Referrer-Policy', 'no-referrer');

@@ -174,6 +174,10 @@ export function createAppService(deps: ServiceDeps, vault: Vault) {
     await store.transaction(async (tx) => {
       const t = tx.forOrg(caller.org.id);
       await t.apps.update(id, { status, lastUpdated: clock.now().toISOString() });
+      // Okta: a deactivated client's tokens are invalidated at once and for good; reactivating it
+      // does not make them valid again.
+      const clientId = (app.credentials.oauthClient as { client_id?: unknown } | undefined)?.client_id;
+      if (status === 'INACTIVE' && typeof clientId === 'string') await t.oidcPayloads.deleteForClient(clientId);
       await t.logs.append(buildEvent(clock, caller, status === 'ACTIVE' ? 'application.lifecycle.activate' : 'application.lifecycle.deactivate', { targets: [appTarget(app)] }));
     });
   }

@@ -399,20 +399,39 @@ export function createAuthorizationServerService(deps: ServiceDeps, keys: Signin
     await removeDocument(caller, asId, 'rules', id, 'AuthorizationServerPolicyRule');
   }
 
+  /** Wraps a use case that changes a server so engines built from the old state are dropped at once. */
+  function announcing<A extends [Caller, ...unknown[]], R>(change: (...args: A) => Promise<R>) {
+    return async (...args: A): Promise<R> => {
+      const result = await change(...args);
+      deps.changes.announce(args[0].org.id, 'authorization-server');
+      return result;
+    };
+  }
+
   return {
-    listPage, keysOf, getScope, getClaim, getPolicy, getRule, listPolicies, listRules, setPolicyStatus, setRuleStatus,
-    listScopes,
+    listPage, keysOf, getScope, getClaim, getPolicy, getRule, listPolicies, listRules, listScopes,
     listClaims: async (caller: Caller, asId: string) => {
       await requireServer(store.forOrg(caller.org.id), asId);
       return store.forOrg(caller.org.id).authorizationServers.claims.list(asId);
     },
-    ensureOrgServers, create, update, setStatus, remove, rotateKeys, requireServer,
+    ensureOrgServers, requireServer,
     get: (caller: Caller, id: string) => requireServer(store.forOrg(caller.org.id), id),
     list: (caller: Caller) => store.forOrg(caller.org.id).authorizationServers.list(),
-    saveScope, saveClaim, savePolicy, saveRule, removeScope,
-    removeClaim: (caller: Caller, asId: string, id: string) => removeDocument(caller, asId, 'claims', id, 'OAuth2Claim'),
-    removePolicy: (caller: Caller, asId: string, id: string) => removeDocument(caller, asId, 'policies', id, 'AuthorizationServerPolicy'),
-    removeRule,
+    create: announcing(create),
+    update: announcing(update),
+    setStatus: announcing(setStatus),
+    remove: announcing(remove),
+    rotateKeys: announcing(rotateKeys),
+    setPolicyStatus: announcing(setPolicyStatus),
+    setRuleStatus: announcing(setRuleStatus),
+    saveScope: announcing(saveScope),
+    saveClaim: announcing(saveClaim),
+    savePolicy: announcing(savePolicy),
+    saveRule: announcing(saveRule),
+    removeScope: announcing(removeScope),
+    removeClaim: announcing((caller: Caller, asId: string, id: string) => removeDocument(caller, asId, 'claims', id, 'OAuth2Claim')),
+    removePolicy: announcing((caller: Caller, asId: string, id: string) => removeDocument(caller, asId, 'policies', id, 'AuthorizationServerPolicy')),
+    removeRule: announcing(removeRule),
   };
 }
 

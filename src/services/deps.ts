@@ -3,6 +3,7 @@ import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { PasswordHasher } from '../signin/passwords.ts';
 import type { Store } from './ports.ts';
+import type { Changes } from '../kernel/changes.ts';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -14,4 +15,6 @@ export interface ServiceDeps {
   readonly baseUrl: URL;
   /** The key-encryption key: the vault seals secrets with org data keys wrapped by it. */
   readonly masterKey: Buffer;
+  /** Announces changes to state that other parts cache (authorization server configuration). */
+  readonly changes: Changes;
 }

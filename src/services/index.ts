@@ -15,6 +15,7 @@ import { createAppService } from './apps.ts';
 import { createOidcAccess } from './oidc-access.ts';
 import { createAuthnService } from './authn.ts';
 import { createTrustedOriginService } from './trusted-origins.ts';
+import { createGrantService } from './grants.ts';
 import { createVault } from '../vault/envelope.ts';
 
 export function createServices(deps: ServiceDeps) {
@@ -40,6 +41,7 @@ export function createServices(deps: ServiceDeps) {
     signIn,
     authn: createAuthnService(deps, signIn),
     trustedOrigins: createTrustedOriginService(deps),
+    grants: createGrantService(deps),
     sessions: createSessions(deps),
   };
 }

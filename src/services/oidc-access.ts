@@ -212,16 +212,15 @@ export function createOidcAccess(deps: ServiceDeps) {
 
   /**
    * The scopes a user must approve before a client gets them, as lines for the consent page; empty
-   * when no consent is needed. Okta asks when the client's consent method is REQUIRED and a scope
-   * allows consent (REQUIRED or FLEXIBLE), when a scope's consent is REQUIRED, or when the request
-   * asks with `prompt=consent`.
+   * when no consent is needed. Okta asks only when a scope allows consent (REQUIRED or FLEXIBLE),
+   * and then only when the client's consent method is REQUIRED or the request says `prompt=consent`
+   * (a TRUSTED client without `prompt=consent` is never asked).
    */
   async function consentLines(orgId: string, asId: string, consentMethod: string, scopes: readonly string[], consentPrompted: boolean) {
     const config = await serverConfig(orgId, asId);
     const documents = new Map((config?.scopes ?? []).map((s) => [s.name, s]));
     const consentOf = (name: string) => documents.get(name)?.consent ?? 'IMPLICIT';
-    const needed = consentPrompted || scopes.some((name) => consentOf(name) === 'REQUIRED'
-      || (consentMethod === 'REQUIRED' && consentOf(name) === 'FLEXIBLE'));
+    const needed = scopes.some((name) => consentOf(name) !== 'IMPLICIT') && (consentPrompted || consentMethod === 'REQUIRED');
     if (!needed) return [];
     return scopes.filter((s) => s !== 'openid').map((name) => ({
       name: documents.get(name)?.displayName ?? name,

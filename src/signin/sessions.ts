@@ -91,7 +91,17 @@ export function createSessions(deps: ServiceDeps) {
     });
   }
 
-  return { start, resolve, end, revokeAll };
+  /** A live session by its id (admin API); undefined when unknown, expired or not the org's. */
+  async function byId(org: Org, id: string): Promise<ActiveSession | undefined> {
+    const scoped = store.forOrg(org.id);
+    const session = await scoped.sessions.findById(id);
+    const now = clock.now().getTime();
+    if (!session || Date.parse(session.expiresAt) <= now || Date.parse(session.idleExpiresAt) <= now) return undefined;
+    const user = await scoped.users.findById(session.userId);
+    return user ? { session, user } : undefined;
+  }
+
+  return { start, resolve, end, revokeAll, byId };
 }
 
 export type SessionService = ReturnType<typeof createSessions>;

@@ -49,6 +49,7 @@ export function toClientMetadata({ app, client, clientId, secrets }: ResolvedCli
     ...(client.frontchannel_logout_uri ? { lanyard_frontchannel_logout_uri: client.frontchannel_logout_uri } : {}),
   };
   if (secrets[0]) metadata.client_secret = secrets[0];
+  if (secrets.length > 1) metadata.lanyard_other_secrets = secrets.slice(1);
   if (client.logo_uri) metadata.logo_uri = client.logo_uri;
   if (client.client_uri) metadata.client_uri = client.client_uri;
   if (client.initiate_login_uri) metadata.initiate_login_uri = client.initiate_login_uri;

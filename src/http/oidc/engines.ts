@@ -45,13 +45,18 @@ export interface EngineRegistryDeps {
 export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, pages: pagesFor }: EngineRegistryDeps) {
   const pool = new Map<string, PoolEntry>();
   const { store, clock } = deps;
+  // A change made on this node is seen by the next request rather than after the re-check interval.
+  deps.changes.listen((orgId) => {
+    for (const [key, entry] of pool) if (key.startsWith(`${orgId}|`)) entry.checkedAt = 0;
+  });
 
   async function fingerprintOf(org: Org, asId: string, keys: readonly SigningKeyRecord[]): Promise<string | undefined> {
     const config = await services.oidcAccess.serverConfig(org.id, asId);
     if (!config) return undefined;
     const material = JSON.stringify([org.lastUpdated, org.customDomain, config.server?.lastUpdated, config.server?.status,
       config.scopes.map((s) => s.name), config.claims.map((c) => [c.name, c.claimType, c.conditions, c.status]),
-      keys.map((k) => [k.kid, k.status, k.deleteAfter])]);
+      // A retired key leaves the engine when its delete-after time passes, as it leaves the published JWKS.
+      keys.map((k) => [k.kid, k.status, k.deleteAfter, k.deleteAfter !== null && Date.parse(k.deleteAfter) <= clock.now().getTime()])]);
     return createHash('sha256').update(material).digest('base64url');
   }
 

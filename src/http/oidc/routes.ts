@@ -12,6 +12,7 @@ import { orgOf, type LanyardContext } from '../state.ts';
 import type { EngineRegistry } from './engines.ts';
 import { withOfflineConsent } from '../../protocols/oidc/internals.ts';
 import type { BrowserSessions } from '../browser-session.ts';
+import { sessionCookie } from '../cookies.ts';
 import type { Caller } from '../../services/caller.ts';
 import { userActor } from '../../services/caller.ts';
 
@@ -37,6 +38,15 @@ export function oidcMiddleware(services: Services, engines: EngineRegistry, brow
     if (!engine) throw notFound('AuthorizationServer', asId);
 
     if (rest === '/v1/keys') {
+      if (ctx.method === 'OPTIONS') {
+        // A CORS preflight: browser SDKs send headers of their own (X-Okta-User-Agent-Extended).
+        ctx.set('Access-Control-Allow-Origin', '*');
+        ctx.set('Access-Control-Allow-Methods', 'GET, OPTIONS');
+        if (ctx.get('access-control-request-headers')) ctx.set('Access-Control-Allow-Headers', ctx.get('access-control-request-headers'));
+        ctx.set('Access-Control-Max-Age', '600');
+        ctx.status = 204;
+        return;
+      }
       // Never creates keys here: a server deleted a moment ago (its engine still cached) must not get new ones.
       const keys = await services.signingKeys.list(org.id, { type: 'as', id: asId });
       if (keys.length === 0) throw notFound('AuthorizationServer', asId);
@@ -52,7 +62,20 @@ export function oidcMiddleware(services: Services, engines: EngineRegistry, brow
     }
 
     if (ctx.method === 'GET' && rest === '/v1/authorize') {
-      const rewritten = withOfflineConsent(new URLSearchParams(ctx.querystring));
+      const search = new URLSearchParams(ctx.querystring);
+      const sessionToken = search.get('sessionToken');
+      if (sessionToken && (search.get('prompt') ?? '').split(' ').includes('none')) {
+        // A silent request never reaches the sign-in interaction that redeems a session token
+        // (auth-js's getWithoutPrompt sends one): it is redeemed here, and the engine sees the
+        // new Lanyard session in this same request.
+        const redeemed = await services.authn.redeemSessionToken(org, sessionToken);
+        if (redeemed) {
+          const started = await browser.start(ctx, redeemed.user, redeemed.amr);
+          const others = (ctx.req.headers.cookie ?? '').split(';').map((c) => c.trim()).filter((c) => c && !c.startsWith(`${sessionCookie}=`));
+          ctx.req.headers.cookie = [...others, `${sessionCookie}=${started.cookieValue}`].join('; ');
+        }
+      }
+      const rewritten = withOfflineConsent(search);
       if (rewritten) ctx.req.url = `${ctx.path}?${rewritten}`;
     }
     const endsSignOut = ctx.method === 'POST' && rest === '/v1/logout/confirm';

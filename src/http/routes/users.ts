@@ -190,8 +190,11 @@ export function userRoutes(services: Services): ApiRoute[] {
       params: userIdParams, query: z.object({ oauthTokens: booleanParam, forgetDevices: booleanParam }),
       response: { status: 204, description: 'Sessions ended' },
       errors: ['resource.not_found'],
-      handle: async ({ params, caller }) => {
-        await services.sessions.revokeAll(caller, resolveId(params.userId, caller.actor.id));
+      handle: async ({ params, query, caller }) => {
+        const userId = resolveId(params.userId, caller.actor.id);
+        await services.sessions.revokeAll(caller, userId);
+        // `oauthTokens=true` also revokes the OAuth consents and every token issued under them.
+        if (query.oauthTokens) await services.grants.revokeAll(caller, userId);
         return {};
       },
     }),

@@ -38,7 +38,9 @@ export function createAdapterFactory(context: AdapterContext): (model: string) =
 
   return (model: string): Adapter => {
     async function fromRecord(record: OidcPayloadRecord | undefined): Promise<AdapterPayload | undefined> {
-      if (!record) return undefined;
+      // Past the lifetime the engine gave it (`expiresIn`), a record is gone, as in a store with TTLs;
+      // Lanyard's clock decides, not the engine's.
+      if (!record || (record.expiresAt && Date.parse(record.expiresAt) <= now().getTime())) return undefined;
       const payload = { ...record.payload } as AdapterPayload;
       if (record.consumedAt) {
         const leeway = model === 'RefreshToken' && record.clientId ? await context.refreshLeewaySeconds(record.clientId) : 0;

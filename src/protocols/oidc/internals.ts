@@ -11,7 +11,7 @@ import type { JWK } from 'jose';
 import type { Middleware } from 'koa';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createAdapterFactory, type AdapterContext } from './adapter.ts';
 
 export { errors as oidcErrors };
@@ -111,7 +111,7 @@ export interface OidcPorts {
 
 const extraClientProperties = [
   'lanyard_pkce_required', 'lanyard_refresh_rotation', 'lanyard_refresh_leeway', 'lanyard_consent_method',
-  'lanyard_frontchannel_logout_uri', 'lanyard_application_type',
+  'lanyard_frontchannel_logout_uri', 'lanyard_application_type', 'lanyard_other_secrets',
 ] as const;
 
 /** The engine of one authorization server, wrapped so nothing else touches its API. */
@@ -189,6 +189,16 @@ function authTimeOf(ctx: KoaContextWithOIDC | undefined): number | undefined {
   return source?.authTime ?? ctx.oidc.session?.authTime();
 }
 
+/** The `claims` request parameter behind a token being issued, if one was sent. */
+function claimsRequestOf(ctx: KoaContextWithOIDC | undefined): Record<string, unknown> | undefined {
+  if (!ctx?.oidc) return undefined;
+  const { entities } = ctx.oidc;
+  const source = (entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode ?? entities.BackchannelAuthenticationRequest) as
+    { claims?: Record<string, unknown> } | undefined;
+  const claims = (source ? source.claims : ctx.oidc.claims) as Record<string, unknown> | undefined;
+  return claims && Object.keys(claims).length > 0 ? claims : undefined;
+}
+
 /** What the policy needs to know about a token request, from the engine's context. */
 function tokenRequestFacts(ctx: KoaContextWithOIDC): TokenRequestFacts {
   const { entities, params, client } = ctx.oidc;
@@ -208,19 +218,13 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
   const { Check, base } = interactionPolicy;
   const policy = base();
 
-  // Lanyard's session is the SSO session. The engine's session follows it: it takes the account of
-  // the Lanyard session this browser has (so a silent `prompt=none` works right after a sign-in
-  // anywhere in the org), and without one the user must sign in, whatever the engine remembers.
+  // Lanyard's session is the SSO session. The engine's session follows it (see `Session.get` below),
+  // and without one the user must sign in, whatever the engine remembers.
   const login = policy.get('login')!;
   login.checks.remove('no_session');
   login.checks.add(new Check('lanyard_session', 'End-User authentication is required', 'login_required', async (ctx) => {
     const current = await ports.currentAccount(ctx);
-    if (!current) return Check.REQUEST_PROMPT;
-    const session = ctx.oidc.session!;
-    if (session.accountId !== current.accountId || session.loginTs !== current.authTime) {
-      session.loginAccount({ accountId: current.accountId, loginTs: current.authTime, amr: [...current.amr], transient: true });
-    }
-    return Check.NO_NEED_TO_PROMPT;
+    return current && current.accountId === ctx.oidc.session?.accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
   }), 0);
   // Assignment and access policy are checked on every authorization, not only at first consent.
   policy.get('consent')!.checks.add(new Check('lanyard_access', 'the user may not use this client now', 'access_denied', async (ctx) => {
@@ -343,6 +347,12 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
         },
         verifyUserCode: async () => undefined,
         validateRequestContext: async () => undefined,
+        // The message is shown to the user beside the request, so keep it short and plain.
+        validateBindingMessage: async (_ctx, message) => {
+          if (message !== undefined && !/^[\p{L}\p{N} +\-_.,:#]{1,64}$/u.test(String(message))) {
+            throw new errors.InvalidBindingMessage('binding_message must be 1 to 64 letters, digits, spaces or + - _ . , : #');
+          }
+        },
         triggerAuthenticationDevice: async (_ctx, request, account, client) => {
           await ports.notifyBackchannelRequest({
             uid: request.jti!, clientId: client.clientId, accountId: account.accountId, scope: request.scope ?? '',
@@ -388,12 +398,15 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
       const client = ctx.oidc.client!;
       const fromSession = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
       const grantId = fromSession ?? (session.accountId ? await ports.rememberedGrantId(session.accountId, client.clientId) : undefined);
-      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      if (!session.accountId) return undefined;
-      // Okta asks no consent of a trusted client for scopes that need none: the grant is made at once.
+      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      if (!session.accountId) return existing;
+      // Okta asks no consent of a trusted client for scopes that need none: the grant is made (or
+      // extended to the scopes asked now) at once, so `prompt=none` does not fail for want of consent.
       const scopes = await ports.autoGrantScopes(client.clientId, [...ctx.oidc.requestParamScopes], [...ctx.oidc.prompts]);
-      if (!scopes) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client.clientId });
+      if (!scopes) return existing;
+      const grant = existing ?? new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client.clientId });
+      const granted = new Set([...grant.getOIDCScopeEncountered().split(' '), ...grant.getOIDCClaimsEncountered()]);
+      if (existing && [...scopes, ...ctx.oidc.requestParamClaims].every((s) => granted.has(s))) return existing;
       grant.addOIDCScope(scopes.join(' '));
       grant.addOIDCClaims([...ctx.oidc.requestParamClaims]);
       grant.addResourceScope(spec.audience, scopes.join(' '));
@@ -418,6 +431,10 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
       for (const key of ['accountId', 'aud', 'claims', 'grantId', 'scope', 'sid', 'sessionUid', 'expiresWithSession', 'jkt', 'x5t#S256', 'gty', 'clientId', 'jti', 'kind', 'resource', 'rar']) {
         if (t[key] !== undefined) payload[key] = t[key];
       }
+      // The engine keeps the `claims` request parameter (its userinfo member) only on tokens without
+      // an audience; Lanyard's all have one and still serve userinfo, as Okta's do.
+      const requested = claimsRequestOf(ctx);
+      if (payload.claims === undefined && requested) payload.claims = requested;
       await ports.recordAccessToken(t.jti, payload, t.grantId ?? null, t.accountId ?? null, t.clientId, new Date(exp * 1000));
       return extra;
     },
@@ -459,12 +476,45 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
 
   const provider = new Provider(spec.issuer, configuration);
   provider.proxy = true;
+  // Okta accepts either of a client's two active secrets, so a secret can be rotated without downtime;
+  // the engine knows one (the newest), the others come as `lanyard_other_secrets`.
+  const compareSecret = provider.Client.prototype.compareClientSecret;
+  provider.Client.prototype.compareClientSecret = async function compareClientSecret(actual: string) {
+    if (await compareSecret.call(this, actual)) return true;
+    const others = (this as unknown as { lanyard_other_secrets?: unknown }).lanyard_other_secrets;
+    const digest = (value: string) => createHash('sha256').update(value).digest();
+    return Array.isArray(others) && others.some((other) => typeof other === 'string' && timingSafeEqual(digest(other), digest(actual)));
+  };
   // A response type the client is not configured for is `unauthorized_client` (RFC 6749 §4.1.2.1),
   // in Okta's words; the engine would say `invalid_request`. It asks this only at /authorize and PAR.
   const responseTypeAllowed = provider.Client.prototype.responseTypeAllowed;
   provider.Client.prototype.responseTypeAllowed = function (this: InstanceType<Provider['Client']>, type: Parameters<typeof responseTypeAllowed>[0]) {
     if (responseTypeAllowed.call(this, type)) return true;
     throw new errors.UnauthorizedClient(`The client is not authorized to use the provided grant type. Configured grant types: [${this.grantTypes!.join(', ')}].`);
+  };
+  // The engine's session takes the account of the browser's Lanyard session (so a silent
+  // `prompt=none` works right after a sign-in anywhere in the org) as it is loaded: before the
+  // engine reads the account, its grant, and the login checks (max_age, id_token_hint) see it.
+  // Another user's session keeps nothing of the previous user's apps.
+  const getSession = provider.Session.get.bind(provider.Session);
+  const followsLanyard = new Set(['authorization', 'resume', 'code_verification', 'device_resume']);
+  provider.Session.get = async (ctx) => {
+    const session = await getSession(ctx);
+    const oidcCtx = ctx as unknown as KoaContextWithOIDC;
+    if (!oidcCtx.oidc || !followsLanyard.has(oidcCtx.oidc.route)) return session;
+    const current = await ports.currentAccount(oidcCtx);
+    if (current && (session.accountId !== current.accountId || session.loginTs !== current.authTime)) {
+      if (session.accountId && session.accountId !== current.accountId) {
+        // Deleted now: a second new id (resume gives one) would make `save` forget the old record.
+        await provider.Session.adapter.destroy(session.jti);
+        session.authorizations = undefined;
+        session.resetIdentifier();
+      }
+      session.loginAccount({ accountId: current.accountId, loginTs: current.authTime, amr: [...current.amr], transient: true });
+      // Saved at the end of the request even when new (an interaction refers to it).
+      Object.assign(session, { touched: true });
+    }
+    return session;
   };
   if (spec.cookies.secure) {
     // Secure cookies on http://localhost are what browsers accept (a potentially trustworthy
@@ -616,9 +666,11 @@ function withFormBody(req: IncomingMessage, body: string): IncomingMessage {
  * JWT access tokens at introspection and revocation: the engine accepts only token ids there, so
  * a JWT this server signed is replaced by its `jti` (after its signature is checked). Client
  * authentication and everything else stays with the engine.
+ * Authorization requests sent in a form (PAR, POST to authorize) get the consent prompt that
+ * `offline_access` needs, as GET requests do (see {@link withOfflineConsent}).
  */
 async function swapJwtForJti(req: IncomingMessage, route: string, verify: (token: string) => Promise<string | undefined>): Promise<IncomingMessage> {
-  if (req.method !== 'POST' || !/\/(introspect|revoke)$/.test(route)) return req;
+  if (req.method !== 'POST' || !/\/(introspect|revoke|v1\/par|v1\/authorize)$/.test(route)) return req;
   if (!/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) return req;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -629,6 +681,7 @@ async function swapJwtForJti(req: IncomingMessage, route: string, verify: (token
     chunks.push(chunk);
   }
   const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  if (/\/v1\/(par|authorize)$/.test(route)) return withFormBody(req, (withOfflineConsent(form) ?? form).toString());
   const token = form.get('token');
   if (token && form.getAll('token').length === 1 && token.split('.').length === 3) {
     const jti = await verify(token);

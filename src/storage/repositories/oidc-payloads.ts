@@ -63,5 +63,9 @@ export function createOidcPayloadRepository(db: Kysely<Database>, orgId: string)
         .where('model', 'in', [...models]).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+    deleteForClient: async (clientId) => {
+      const result = await db.deleteFrom('oidc_payloads').where('org_id', '=', orgId).where('client_id', '=', clientId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

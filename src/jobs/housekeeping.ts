@@ -1,0 +1,43 @@
+/**
+ * The jobs every node runs: expired sessions and protocol state removed, signing keys rotated on
+ * their schedule and retired keys deleted once nothing they signed can still be valid.
+ */
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Store } from '../services/ports.ts';
+import type { Services } from '../services/index.ts';
+import { orgAuthorizationServerId } from '../domain/authorization-server.ts';
+import { maxSignedTokenLifetimeSeconds } from '../services/authorization-servers.ts';
+import type { Job } from './scheduler.ts';
+
+export function housekeepingJobs(store: Store, services: Services, clock: Clock, logger: Logger): Job[] {
+  return [
+    {
+      name: 'expired-state',
+      intervalMs: 5 * 60_000,
+      run: async () => {
+        const now = clock.now().toISOString();
+        const sessions = await store.deleteExpiredSessions(now);
+        const payloads = await store.deleteExpiredOidcPayloads(now);
+        if (sessions + payloads > 0) logger.debug({ sessions, payloads }, 'expired state removed');
+      },
+    },
+    {
+      name: 'key-rotation',
+      intervalMs: 60 * 60_000,
+      run: async () => {
+        for (const org of await store.orgs.list()) {
+          for (const server of await store.forOrg(org.id).authorizationServers.list()) {
+            if (server.signing.rotationMode !== 'AUTO') continue;
+            const rotated = await services.signingKeys.rotateIfDue(org.id, { type: 'as', id: server.id }, server.signing.alg,
+              server.signing.rotationIntervalDays, maxSignedTokenLifetimeSeconds);
+            if (rotated) logger.info({ org: org.id, as: server.id }, 'signing key rotated on schedule');
+          }
+          await services.signingKeys.rotateIfDue(org.id, { type: 'as', id: orgAuthorizationServerId }, 'RS256', 90, maxSignedTokenLifetimeSeconds);
+        }
+        const deleted = await store.deleteRetiredSigningKeys(clock.now().toISOString());
+        if (deleted > 0) logger.info({ deleted }, 'retired signing keys deleted');
+      },
+    },
+  ];
+}
