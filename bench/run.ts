@@ -14,6 +14,8 @@ import { log, markdownTable, type BenchRow } from './lib.ts';
 const benchmarks: Record<string, () => Promise<BenchRow[]>> = {
   'password-signin': async () => (await import('./password-signin.ts')).run(),
   'directory-scale': async () => (await import('./directory-scale.ts')).run(),
+  'oidc-token-endpoint': async () => (await import('./oidc-token-endpoint.ts')).run(),
+  'oidc-login': async () => (await import('./oidc-login.ts')).run(),
 };
 
 async function main(args: readonly string[]): Promise<number> {

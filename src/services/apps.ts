@@ -253,6 +253,20 @@ export function createAppService(deps: ServiceDeps, vault: Vault) {
   }
 
   /** The OIDC client behind a client id, with its active secrets opened; undefined for anything else. */
+  // Opened client secrets by their sealed text, which never changes for a secret: the token
+  // endpoint then decrypts a secret once, not on every request. Status is still read every time.
+  const openedSecrets = new Map<string, string>();
+  async function openClientSecret(orgId: string, appId: string, record: ClientSecretRecord): Promise<string> {
+    const key = `${orgId}|${record.id}|${record.ciphertext}`;
+    let secret = openedSecrets.get(key);
+    if (secret === undefined) {
+      secret = await vault.openText(orgId, record.ciphertext, secretContext(appId, record.id));
+      if (openedSecrets.size >= 5000) openedSecrets.delete(openedSecrets.keys().next().value!);
+      openedSecrets.set(key, secret);
+    }
+    return secret;
+  }
+
   async function resolveClient(orgId: string, clientId: string): Promise<ResolvedClient | undefined> {
     if (clientId.length > 100) return undefined;
     const scoped = store.forOrg(orgId);
@@ -265,7 +279,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault) {
     const secrets: string[] = [];
     if (usesClientSecret(resolved.client.token_endpoint_auth_method)) {
       const active = (await scoped.apps.listSecrets(app.id)).filter((s) => s.status === 'ACTIVE').reverse();
-      for (const s of active) secrets.push(await vault.openText(orgId, s.ciphertext, secretContext(app.id, s.id)));
+      for (const s of active) secrets.push(await openClientSecret(orgId, app.id, s));
     }
     return { app, client: resolved.client, clientId, secrets };
   }

@@ -56,10 +56,31 @@ function active<T extends { status?: string }>(items: readonly T[]): T[] {
   return items.filter((i) => i.status === undefined || i.status === 'ACTIVE');
 }
 
+/** How long a server's configuration is reused before it is read again (changes on this node end it at once). */
+const configReuseMs = 5000;
+
 export function createOidcAccess(deps: ServiceDeps) {
   const { store } = deps;
+  // Every token request needs the server's policies and claims; they change rarely, so they are
+  // read at most once per interval. Another node's change is seen within that interval, as the
+  // engines see it; a change made here is announced and drops the org's entries.
+  const configs = new Map<string, { config: ServerConfig | undefined; readAt: number }>();
+  deps.changes.listen((orgId) => {
+    for (const key of configs.keys()) if (key.startsWith(`${orgId}|`)) configs.delete(key);
+  });
 
-  async function serverConfig(orgId: string, asId: string): Promise<ServerConfig | undefined> {
+  /** A server's configuration; `fresh` reads it from the store whatever the cache holds. */
+  async function serverConfig(orgId: string, asId: string, options: { fresh?: boolean } = {}): Promise<ServerConfig | undefined> {
+    const key = `${orgId}|${asId}`;
+    const cached = configs.get(key);
+    if (!options.fresh && cached && Date.now() - cached.readAt < configReuseMs) return cached.config;
+    const config = await readServerConfig(orgId, asId);
+    if (configs.size >= 1000) configs.delete(configs.keys().next().value!);
+    configs.set(key, { config, readAt: Date.now() });
+    return config;
+  }
+
+  async function readServerConfig(orgId: string, asId: string): Promise<ServerConfig | undefined> {
     if (!isCustom(asId)) return { id: asId, server: undefined, scopes: [], claims: [], policies: [], rules: [] };
     const repo = store.forOrg(orgId).authorizationServers;
     const server = await repo.findById(asId);

@@ -105,9 +105,13 @@ export function createVault(masterKey: Buffer, keys: DataKeyStore, now: () => Da
     open: async (orgId, sealed, context) => {
       const match = /^v1\.([A-Za-z0-9]+)\.(.+)$/.exec(sealed);
       if (!match) throw new SealError('unknown sealed format');
-      const record = await keys.find(orgId, match[1]!);
-      if (!record) throw new SealError('the data key of this value is not in this org');
-      return gcmOpen(await unwrap(record), match[2]!, aadOf(orgId, context));
+      // A cached key was found in this org's store before (the cache is keyed by org).
+      const key = unwrapped.get(`${orgId}|${match[1]!}`) ?? await (async () => {
+        const record = await keys.find(orgId, match[1]!);
+        if (!record) throw new SealError('the data key of this value is not in this org');
+        return unwrap(record);
+      })();
+      return gcmOpen(key, match[2]!, aadOf(orgId, context));
     },
     openText: async (orgId, sealed, context) => (await vault.open(orgId, sealed, context)).toString('utf8'),
   };

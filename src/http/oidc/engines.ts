@@ -51,7 +51,7 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
   });
 
   async function fingerprintOf(org: Org, asId: string, keys: readonly SigningKeyRecord[]): Promise<string | undefined> {
-    const config = await services.oidcAccess.serverConfig(org.id, asId);
+    const config = await services.oidcAccess.serverConfig(org.id, asId, { fresh: true });
     if (!config) return undefined;
     const material = JSON.stringify([org.lastUpdated, org.customDomain, config.server?.lastUpdated, config.server?.status,
       config.scopes.map((s) => s.name), config.claims.map((c) => [c.name, c.claimType, c.conditions, c.status]),
@@ -68,7 +68,12 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
     const publicJwks = services.signingKeys.publicJwks(keys);
     const localJwks = createLocalJWKSet(publicJwks as { keys: JWK[] });
     const scoped = () => store.forOrg(org.id);
-    const current = async () => (await store.orgs.findById(org.id)) ?? org;
+    // The org as it is now (its settings feed claims and policies), read at most once a second.
+    let latest = { org, readAt: 0 };
+    const current = async (): Promise<Org> => {
+      if (Date.now() - latest.readAt >= 1000) latest = { org: (await store.orgs.findById(org.id)) ?? org, readAt: Date.now() };
+      return latest.org;
+    };
     const pages = pagesFor(org);
     const cookieKey = createHmac('sha256', masterKey).update(`lanyard-oidc-cookies|${org.id}|${asId}`).digest('base64url');
 
@@ -105,7 +110,9 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
       accessTokenClaims: async (token) => services.oidcAccess.accessTokenClaims(await current(), asId, token),
       accessTokenSubject: async (accountId) => (await scoped().users.findById(accountId))?.profile.login ?? accountId,
       recordAccessToken: async (jti, payload, grantId, accountId, clientId, expiresAt) => {
-        await scoped().oidcPayloads.upsert(asId, 'AccessToken', jti, {
+        // Stored under the engine's model for it (a client credentials token is found as `ClientCredentials`).
+        const model = payload.kind === 'ClientCredentials' ? 'ClientCredentials' : 'AccessToken';
+        await scoped().oidcPayloads.upsert(asId, model, jti, {
           payload, grantId, userCode: null, uid: null, accountId, clientId, expiresAt: expiresAt.toISOString(), consumedAt: null,
         });
       },

@@ -189,6 +189,14 @@ function authTimeOf(ctx: KoaContextWithOIDC | undefined): number | undefined {
   return source?.authTime ?? ctx.oidc.session?.authTime();
 }
 
+/** What the code-entry page tells the user after an attempt failed (the engine's own messages are for developers). */
+function deviceCodeMessage(err: Error): string {
+  if (err.name === 'AbortedError') return 'Sign-in was cancelled. The device was not connected.';
+  if (err.name === 'AlreadyUsedError') return 'That code has already been used.';
+  if (['NotFoundError', 'ExpiredError', 'NoCodeError'].includes(err.name) || err.message === 'invalid_grant') return 'That code is not valid or has expired.';
+  return err.message;
+}
+
 /** The `claims` request parameter behind a token being issued, if one was sent. */
 function claimsRequestOf(ctx: KoaContextWithOIDC | undefined): Record<string, unknown> | undefined {
   if (!ctx?.oidc) return undefined;
@@ -206,8 +214,12 @@ function tokenRequestFacts(ctx: KoaContextWithOIDC): TokenRequestFacts {
     { accountId?: string; scope?: string; gty?: string } | undefined;
   const requested = typeof params?.scope === 'string' ? params.scope : source?.scope ?? '';
   let grantType = String(params?.grant_type ?? '');
-  // A refresh is judged as the grant that first signed the user in, as Okta does.
-  if (grantType === 'refresh_token' && source?.gty) grantType = source.gty.split(' ')[0]!;
+  // A refresh is judged as the grant that first signed the user in, as Okta does (the engine names
+  // the device and CIBA grants by short names; policies by their URNs).
+  if (grantType === 'refresh_token' && source?.gty) {
+    const first = source.gty.split(' ')[0]!;
+    grantType = first === 'device_code' ? 'urn:ietf:params:oauth:grant-type:device_code' : first === 'ciba' ? 'urn:openid:params:grant-type:ciba' : first;
+  }
   return { clientId: client!.clientId, grantType, accountId: source?.accountId, scopes: requested.split(' ').filter(Boolean) };
 }
 
@@ -330,7 +342,7 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
         charset: 'base-20',
         mask: '****-****',
         userCodeInputSource: async (ctx, form, _out, err) => ports.deviceInputPage(ctx, form, (ctx.oidc.params?.user_code as string | undefined) ?? undefined,
-          err ? (err.message === 'invalid_grant' || err.name === 'NoCodeError' ? 'That code is not valid or has expired.' : err.message) : undefined),
+          err ? deviceCodeMessage(err) : undefined),
         userCodeConfirmSource: async (ctx, form, client, _deviceInfo, userCode) => ports.deviceConfirmPage(ctx, form, client.clientName ?? client.clientId, userCode),
         successSource: async (ctx) => ports.deviceSuccessPage(ctx, ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId ?? 'the device'),
       },
@@ -526,7 +538,7 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
       return context;
     };
   }
-  for (const event of ['server_error', 'authorization.error', 'grant.error', 'introspection.error', 'revocation.error', 'userinfo.error', 'end_session.error', 'discovery.error']) {
+  for (const event of ['backchannel.error', 'server_error', 'authorization.error', 'grant.error', 'introspection.error', 'revocation.error', 'userinfo.error', 'end_session.error', 'discovery.error']) {
     provider.on(event as 'server_error', (_ctx: unknown, error: Error & { status?: number }) => {
       if (event === 'server_error' || !error.status || error.status >= 500) ports.reportError(error, event);
     });
@@ -538,6 +550,15 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
     currentRequest = { ctx };
     if (ctx.path === `${spec.routePrefix}/userinfo`) userinfoRequests.add(ctx);
     await next();
+    // A grant type the client may not use is `unauthorized_client` (RFC 6749 §5.2), in Okta's words;
+    // the engine says `invalid_request` (token, device and CIBA endpoints).
+    const body = ctx.body as { error?: string; error_description?: string } | undefined;
+    if (body?.error === 'invalid_request' && body.error_description?.endsWith('is not allowed for this client') && ctx.oidc?.client) {
+      ctx.body = {
+        error: 'unauthorized_client',
+        error_description: `The client is not authorized to use the provided grant type. Configured grant types: [${ctx.oidc.client.grantTypes!.join(', ')}].`,
+      };
+    }
   });
 
   return {
