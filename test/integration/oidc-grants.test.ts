@@ -104,7 +104,7 @@ describe('CIBA in poll mode', () => {
       body: new URLSearchParams({ grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: started.auth_req_id }),
     });
     expect(pending.status).toBe(400);
-    expect((await pending.json()).error).toBe('authorization_pending');
+    expect(((await pending.json()) as { error?: string }).error).toBe('authorization_pending');
 
     const browser = new BrowserlessClient(t.url);
     const login = await browser.get('/login');
