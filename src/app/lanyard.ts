@@ -12,6 +12,8 @@ import { openDatabase, createStore } from '../storage/store.ts';
 import { migrateToLatest } from '../storage/migrations/index.ts';
 import { createMemoryCounters } from '../storage/memory-counters.ts';
 import { createRedisCounters } from '../storage/redis-counters.ts';
+import { createRedisOidcPayloads } from '../storage/redis-oidc-payloads.ts';
+import type { EphemeralHealth } from '../storage/split-oidc-payloads.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { bootstrap, type BootstrapResult } from '../services/bootstrap.ts';
 import type { ServiceDeps } from '../services/deps.ts';
@@ -48,6 +50,23 @@ export interface Lanyard {
   close(): Promise<void>;
 }
 
+/** Says once when Redis stops answering for OpenID Connect records, and once when it is back. */
+function redisHealth(logger: Logger): EphemeralHealth {
+  let down = false;
+  return {
+    failed: (error) => {
+      if (down) return;
+      down = true;
+      logger.warn({ err: (error as Error).message }, 'Redis unavailable; OpenID Connect sessions and codes are kept in the store until it is back');
+    },
+    recovered: () => {
+      if (!down) return;
+      down = false;
+      logger.info({}, 'Redis available again for OpenID Connect sessions and codes');
+    },
+  };
+}
+
 export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
   const { config } = options;
   const logger = options.logger ?? silentLogger;
@@ -61,7 +80,8 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
     await handle.db.destroy();
     throw error;
   }
-  const store = createStore(handle.db);
+  const ephemeral = config.redisUrl ? createRedisOidcPayloads(config.redisUrl, () => clock.now()) : undefined;
+  const store = createStore(handle.db, ephemeral ? { payloads: ephemeral, health: redisHealth(logger) } : undefined);
   const counters = config.redisUrl ? createRedisCounters(config.redisUrl) : createMemoryCounters(() => clock.now().getTime());
   const deps: ServiceDeps = {
     store, clock, logger, baseUrl: config.baseUrl, masterKey: masterKey.key, changes: createChanges(),
@@ -70,7 +90,8 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
   };
   const services = createServices(deps);
   const boot = options.skipBootstrap ? { created: false as const } : await bootstrap(deps, config.admin);
-  const { app } = createHttpApp({ services, deps, store, counters, clock, logger, baseUrl: config.baseUrl, version, masterKey: masterKey.key });
+  const { app } = createHttpApp({ services, deps, store, counters, clock, logger, baseUrl: config.baseUrl, version, masterKey: masterKey.key,
+    allowPrivateNetwork: config.allowPrivateNetwork });
   if (cookiePolicyFor(config.baseUrl).sameSite === 'Lax') {
     logger.warn({ baseUrl: config.baseUrl.origin },
       'plain-http base URL on a non-local host: session cookies fall back to SameSite=Lax, so SAML POST and form_post sign-ins will not see the session; use https');
@@ -112,6 +133,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
       }
       await stopJobs?.();
       await counters.close();
+      await ephemeral?.close();
       await store.close();
     },
   };

@@ -23,6 +23,14 @@ import { createOidcPayloadRepository } from './repositories/oidc-payloads.ts';
 import { createDataKeyStore } from './repositories/data-keys.ts';
 import { createTrustedOriginRepository } from './repositories/trusted-origins.ts';
 import type { OrgStore, Store } from '../services/ports.ts';
+import type { EphemeralPayloads } from './redis-oidc-payloads.ts';
+import { splitOidcPayloads, type EphemeralHealth } from './split-oidc-payloads.ts';
+
+/** Where the OpenID Connect engine's short-lived records go when Redis is configured. */
+export interface EphemeralOptions {
+  readonly payloads: EphemeralPayloads;
+  readonly health: EphemeralHealth;
+}
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
@@ -50,7 +58,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   return { db: new Kysely<Database>({ dialect: createSqliteDialect(openSqlite(path)) }), dialect: 'sqlite', sqlitePath: path };
 }
 
-export function createStore(db: Kysely<Database>): Store {
+export function createStore(db: Kysely<Database>, ephemeral?: EphemeralOptions): Store {
   const dialect = dialectOf(db);
   const orgStores = new Map<string, OrgStore>();
   const forOrg = (orgId: string): OrgStore => {
@@ -67,7 +75,9 @@ export function createStore(db: Kysely<Database>): Store {
         apps: createAppRepository(db, orgId, dialect),
         authorizationServers: createAuthorizationServerRepository(db, orgId),
         signingKeys: createSigningKeyRepository(db, orgId),
-        oidcPayloads: createOidcPayloadRepository(db, orgId),
+        oidcPayloads: ephemeral
+          ? splitOidcPayloads(createOidcPayloadRepository(db, orgId), ephemeral.payloads.forOrg(orgId), ephemeral.health)
+          : createOidcPayloadRepository(db, orgId),
         trustedOrigins: createTrustedOriginRepository(db, orgId),
       };
       // Repositories are stateless closures over (db, orgId); keep a bounded number around.
@@ -79,7 +89,9 @@ export function createStore(db: Kysely<Database>): Store {
   return {
     orgs: createOrgRepository(db),
     forOrg,
-    transaction: (work) => db.isTransaction ? work(createStore(db)) : db.transaction().execute((trx) => work(createStore(trx))),
+    transaction: (work) => db.isTransaction
+      ? work(createStore(db, ephemeral))
+      : db.transaction().execute((trx) => work(createStore(trx, ephemeral))),
     deleteExpiredSessions: async (now) => {
       const result = await db.deleteFrom('sessions').where((eb) => eb.or([eb('expires_at', '<', now), eb('idle_expires_at', '<', now)]))
         .executeTakeFirst();
