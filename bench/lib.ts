@@ -143,8 +143,11 @@ export async function rate(workers: number, seconds: number, task: () => Promise
   return { count: latencies.length, seconds: (performance.now() - start) / 1000, latencies, cpuMs: (used.user + used.system) / 1000 };
 }
 
+/** Rounds of {@link rate} summed, with the rate over all of them. */
+export type Combined = RateResult & { readonly perSecond: number };
+
 /** Sums rounds of {@link rate}. */
-export function combine(results: readonly RateResult[]): RateResult & { perSecond: number } {
+export function combine(results: readonly RateResult[]): Combined {
   const count = results.reduce((n, r) => n + r.count, 0);
   const seconds = results.reduce((n, r) => n + r.seconds, 0);
   return {
@@ -152,6 +155,30 @@ export function combine(results: readonly RateResult[]): RateResult & { perSecon
     latencies: results.flatMap((r) => r.latencies),
     cpuMs: results.reduce((n, r) => n + r.cpuMs, 0),
   };
+}
+
+/** One side of a comparison: a task run by `workers` concurrent loops for `share` of each round (1 = a full round). */
+export interface Side {
+  readonly label: string;
+  readonly workers: number;
+  readonly task: () => Promise<void>;
+  readonly share?: number;
+}
+
+/**
+ * Measures every side in alternating rounds of `seconds / rounds` each, so that drift and noise on
+ * a shared machine hit every side alike; logs each round and returns the combined result per side.
+ */
+export async function alternatingRounds(benchmark: string, seconds: number, rounds: number, sides: readonly Side[]): Promise<Combined[]> {
+  const results: RateResult[][] = sides.map(() => []);
+  for (let round = 1; round <= rounds; round++) {
+    for (const [i, side] of sides.entries()) results[i]!.push(await rate(side.workers, (seconds / rounds) * (side.share ?? 1), side.task));
+    log(`${benchmark}: round ${round}/${rounds}: ${sides.map((side, i) => {
+      const last = results[i]!.at(-1)!;
+      return `${side.label} ${(last.count / last.seconds).toFixed(0)}/s`;
+    }).join(', ')}`);
+  }
+  return results.map(combine);
 }
 
 /** Nearest-rank percentile of `values` (milliseconds), 0 < p <= 100. */

@@ -9,7 +9,7 @@
 import * as client from 'openid-client';
 import { BrowserlessClient, csrfOf } from '../test/helpers/browserless.ts';
 import {
-  apiCall, combine, log, markdownTable, newAdminToken, percentile, rate, startServer, tempDir, type BenchRow, type RateResult,
+  alternatingRounds, apiCall, type Combined, log, markdownTable, newAdminToken, percentile, rate, startServer, tempDir, type BenchRow,
 } from './lib.ts';
 import { startReferenceProvider } from './reference-provider.ts';
 
@@ -92,16 +92,10 @@ export async function run(options: { seconds?: number; workers?: number } = {}):
     await rate(workers, 1, referenceTrip);
 
     const rounds = Math.max(1, Math.round(seconds / 3));
-    const lanyards: RateResult[] = [];
-    const references: RateResult[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      lanyards.push(await rate(workers, seconds / rounds, lanyardTrip));
-      references.push(await rate(workers, seconds / rounds, referenceTrip));
-      log(`${name}: round ${round}/${rounds}: Lanyard ${(lanyards.at(-1)!.count / lanyards.at(-1)!.seconds).toFixed(0)}/s, `
-        + `oidc-provider ${(references.at(-1)!.count / references.at(-1)!.seconds).toFixed(0)}/s`);
-    }
-    const l = combine(lanyards);
-    const r = combine(references);
+    const [l, r] = await alternatingRounds(name, seconds, rounds, [
+      { label: 'Lanyard', workers, task: lanyardTrip },
+      { label: 'oidc-provider', workers, task: referenceTrip },
+    ]) as [Combined, Combined];
     return [
       {
         benchmark: name, figure: `round trips/s with a session, Lanyard vs bare oidc-provider (${workers} workers)`,

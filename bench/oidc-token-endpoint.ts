@@ -10,7 +10,7 @@
  */
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import {
-  apiCall, combine, log, markdownTable, newAdminToken, percentile, rate, startServer, tempDir, type BenchRow, type RateResult,
+  alternatingRounds, apiCall, type Combined, log, markdownTable, newAdminToken, percentile, rate, startServer, tempDir, type BenchRow,
 } from './lib.ts';
 import { startReferenceProvider } from './reference-provider.ts';
 
@@ -78,22 +78,12 @@ export async function run(options: { seconds?: number; workers?: number } = {}):
     await rate(workers, 1, referenceToken);
     await rate(1, 1, raw);
 
-    // Alternating short rounds, so drift on a shared machine hits every side alike.
     const rounds = Math.max(1, Math.round(seconds / 3));
-    const lanyards: RateResult[] = [];
-    const references: RateResult[] = [];
-    const raws: RateResult[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      lanyards.push(await rate(workers, seconds / rounds, lanyardToken));
-      references.push(await rate(workers, seconds / rounds, referenceToken));
-      raws.push(await rate(1, seconds / rounds / 2, raw));
-      log(`${name}: round ${round}/${rounds}: Lanyard ${(lanyards.at(-1)!.count / lanyards.at(-1)!.seconds).toFixed(0)}/s, `
-        + `oidc-provider ${(references.at(-1)!.count / references.at(-1)!.seconds).toFixed(0)}/s, `
-        + `raw RS256 ${(raws.at(-1)!.count / raws.at(-1)!.seconds).toFixed(0)}/s`);
-    }
-    const l = combine(lanyards);
-    const r = combine(references);
-    const s = combine(raws);
+    const [l, r, s] = await alternatingRounds(name, seconds, rounds, [
+      { label: 'Lanyard', workers, task: lanyardToken },
+      { label: 'oidc-provider', workers, task: referenceToken },
+      { label: 'raw RS256', workers: 1, task: raw, share: 0.5 },
+    ]) as [Combined, Combined, Combined];
     const setup = `${workers} concurrent clients, client_secret_basic, RS256 JWT access token`;
     return [
       {

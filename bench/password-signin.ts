@@ -8,8 +8,8 @@
 import { verify, hash } from '@node-rs/argon2';
 import { owaspArgon2Cost } from '../src/signin/passwords.ts';
 import {
-  apiCall, combine, fetchSignInForm, log, markdownTable, newAdminToken, percentile, postSignIn, rate, startServer, tempDir,
-  type BenchRow, type RateResult,
+  alternatingRounds, apiCall, type Combined, fetchSignInForm, log, markdownTable, newAdminToken, percentile, postSignIn, rate, startServer, tempDir,
+  type BenchRow,
 } from './lib.ts';
 
 export const name = 'password-signin';
@@ -52,18 +52,11 @@ export async function run(options: PasswordSignInOptions = {}): Promise<BenchRow
     await rate(workers, 1, rawVerify);
     await rate(workers, 1, signIn);
 
-    // Alternate short rounds so drift and noise on a shared machine hit both sides alike.
     const rounds = Math.max(1, Math.round(seconds / 2.5));
-    const raws: RateResult[] = [];
-    const https: RateResult[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      raws.push(await rate(workers, seconds / rounds, rawVerify));
-      https.push(await rate(workers, seconds / rounds, signIn));
-      log(`${name}: round ${round}/${rounds}: raw verify ${(raws.at(-1)!.count / raws.at(-1)!.seconds).toFixed(1)}/s, `
-        + `sign-in ${(https.at(-1)!.count / https.at(-1)!.seconds).toFixed(1)}/s`);
-    }
-    const raw = combine(raws);
-    const http = combine(https);
+    const [raw, http] = await alternatingRounds(name, seconds, rounds, [
+      { label: 'raw verify', workers, task: rawVerify },
+      { label: 'sign-in', workers, task: signIn },
+    ]) as [Combined, Combined];
     log(`${name}: ${raw.count} verifications (${raw.perSecond.toFixed(2)}/s), ${http.count} sign-ins (${http.perSecond.toFixed(2)}/s)`);
 
     const cost = `argon2id m=${owaspArgon2Cost.memoryCost} t=${owaspArgon2Cost.timeCost} p=${owaspArgon2Cost.parallelism}`;

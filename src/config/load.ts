@@ -43,5 +43,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       token: e.LANYARD_ADMIN_TOKEN,
     }),
     logLevel: e.LANYARD_LOG_LEVEL,
+    allowPrivateNetwork: e.LANYARD_ALLOW_PRIVATE_NETWORK === 'true',
   });
 }

@@ -55,6 +55,8 @@ export const envSchema = z.object({
   LANYARD_ADMIN_PASSWORD: password.optional().describe('First super-admin\'s password; generated and printed once when unset.'),
   LANYARD_ADMIN_TOKEN: apiToken.optional().describe('First API token (SSWS); generated and printed once when unset.'),
   LANYARD_LOG_LEVEL: logLevel.default('info').describe('Log level of the JSON logs on standard output.'),
+  LANYARD_ALLOW_PRIVATE_NETWORK: z.enum(['true', 'false'], 'must be true or false').default('false')
+    .describe('true lets Lanyard call apps on loopback and private addresses (back-channel logout, client key sets); refused by default against server-side request forgery.'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -74,6 +76,8 @@ export interface Config {
     readonly token: string | undefined;
   };
   readonly logLevel: z.infer<typeof logLevel>;
+  /** Whether the OpenID Connect engine may call loopback and private-network addresses. */
+  readonly allowPrivateNetwork: boolean;
 }
 
 /** Decodes a 32-byte key given as hex or base64url; undefined when it is neither. */

@@ -141,14 +141,18 @@ export type PolicyDecision =
 /** Okta's wording for a request no policy or rule allows. */
 export const policyDeniedDescription = 'Policy evaluation failed for this request, please check the policy configurations.';
 
+/** Okta's name for every user of the org in a rule's group condition, beside group ids. */
+const everyoneInRules = 'EVERYONE';
+
 function peopleMatch(rule: Rule, user: PolicyRequest['user']): boolean {
   if (!user) return true;
   const { users, groups } = rule.conditions.people;
+  const inGroup = (g: string) => g === everyoneInRules || user.groupIds.includes(g);
   if (users?.exclude.includes(user.id)) return false;
-  if (groups?.exclude.some((g) => user.groupIds.includes(g))) return false;
+  if (groups?.exclude.some(inGroup)) return false;
   const anyInclude = (users?.include.length ?? 0) + (groups?.include.length ?? 0) > 0;
   if (!anyInclude) return true;
-  return Boolean(users?.include.includes(user.id) || groups?.include.some((g) => user.groupIds.includes(g)));
+  return Boolean(users?.include.includes(user.id) || groups?.include.some(inGroup));
 }
 
 function scopesAllowed(rule: Rule, scopes: readonly string[]): boolean {

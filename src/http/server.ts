@@ -58,6 +58,8 @@ export interface HttpDeps {
   readonly version: string;
   /** Trust X-Forwarded-* from a proxy in front (for client IPs and https detection). */
   readonly trustProxy?: boolean;
+  /** Let the OpenID Connect engine call loopback and private-network addresses. */
+  readonly allowPrivateNetwork?: boolean;
 }
 
 const stylesheet = readFileSync(new URL('../web/signin/signin.css', import.meta.url));
@@ -146,7 +148,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   const cookiePolicy = cookiePolicyFor(baseUrl);
   const browser = createBrowserSessions(services, cookiePolicy, anonymousCaller);
   const engines = createEngineRegistry({
-    deps: deps.deps, services, masterKey: deps.masterKey, cookiePolicy,
+    deps: deps.deps, services, masterKey: deps.masterKey, cookiePolicy, allowPrivateNetwork: deps.allowPrivateNetwork ?? false,
     pages: (org) => createOidcPages(() => org.displayName),
   });
   app.use(oidcMiddleware(services, engines, browser, anonymousCaller));

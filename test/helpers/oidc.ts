@@ -5,7 +5,7 @@
  */
 import * as client from 'openid-client';
 import { api, type TestLanyard } from './lanyard.ts';
-import { BrowserlessClient, csrfOf } from './browserless.ts';
+import { BrowserlessClient, csrfOf, textOf } from './browserless.ts';
 
 export const redirectUri = 'https://app.example.test/callback';
 
@@ -73,7 +73,7 @@ export async function authorizeInBrowser(browser: BrowserlessClient, url: URL | 
   }
   const location = nav.final.location;
   if (!location || new URL(location).origin === browser.origin) {
-    throw new Error(`expected a redirect back to the app, got ${nav.final.status} at ${nav.final.url}: ${nav.final.body.slice(0, 300)}`);
+    throw new Error(`expected a redirect back to the app, got ${nav.final.status} at ${nav.final.url}: ${textOf(nav.final.body).slice(0, 300)}`);
   }
   return new URL(location);
 }

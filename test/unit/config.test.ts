@@ -28,8 +28,15 @@ describe('defaults', () => {
       masterKey: undefined,
       admin: { email: undefined, password: undefined, token: undefined },
       logLevel: 'info',
+      allowPrivateNetwork: false,
     });
     expect(config.baseUrl.origin).toBe('http://localhost:8080');
+  });
+
+  it('LANYARD_ALLOW_PRIVATE_NETWORK is true or false', () => {
+    expect(loadConfig({ LANYARD_ALLOW_PRIVATE_NETWORK: 'true' }).allowPrivateNetwork).toBe(true);
+    expect(loadConfig({ LANYARD_ALLOW_PRIVATE_NETWORK: 'false' }).allowPrivateNetwork).toBe(false);
+    expect(() => loadConfig({ LANYARD_ALLOW_PRIVATE_NETWORK: 'yes' })).toThrow('Configuration error: LANYARD_ALLOW_PRIVATE_NETWORK must be true or false');
   });
 
   it('the result is frozen, admin settings included', () => {

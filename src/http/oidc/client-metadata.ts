@@ -40,7 +40,6 @@ export function toClientMetadata({ app, client, clientId, secrets }: ResolvedCli
       ? responseTypeCombinations(client.response_types) : []) as ClientMetadata['response_types'],
     grant_types: client.grant_types.filter((g) => engineGrants.has(g)),
     token_endpoint_auth_method: client.token_endpoint_auth_method,
-    id_token_signed_response_alg: (client.id_token_signed_response_alg ?? 'RS256') as ClientMetadata['id_token_signed_response_alg'],
     lanyard_pkce_required: client.pkce_required,
     lanyard_refresh_rotation: client.refresh_token?.rotation_type ?? 'ROTATE',
     lanyard_refresh_leeway: client.refresh_token?.leeway ?? 30,
@@ -60,6 +59,7 @@ export function toClientMetadata({ app, client, clientId, secrets }: ResolvedCli
     metadata.backchannel_logout_session_required = client.backchannel_logout_session_required ?? false;
   }
   if (client.request_object_signing_alg) metadata.request_object_signing_alg = client.request_object_signing_alg as ClientMetadata['request_object_signing_alg'];
+  if (client.id_token_signed_response_alg) metadata.id_token_signed_response_alg = client.id_token_signed_response_alg as ClientMetadata['id_token_signed_response_alg'];
   if (client.authorization_signed_response_alg) metadata.authorization_signed_response_alg = client.authorization_signed_response_alg as ClientMetadata['authorization_signed_response_alg'];
   if (client.require_pushed_authorization_requests) metadata.require_pushed_authorization_requests = true;
   if (client.dpop_bound_access_tokens) metadata.dpop_bound_access_tokens = true;

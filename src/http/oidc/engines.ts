@@ -40,9 +40,11 @@ export interface EngineRegistryDeps {
   readonly masterKey: Buffer;
   readonly cookiePolicy: CookiePolicy;
   readonly pages: (org: Org) => OidcPages;
+  /** Let engines call loopback and private-network addresses (back-channel logout, client key sets). */
+  readonly allowPrivateNetwork?: boolean;
 }
 
-export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, pages: pagesFor }: EngineRegistryDeps) {
+export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, pages: pagesFor, allowPrivateNetwork = false }: EngineRegistryDeps) {
   const pool = new Map<string, PoolEntry>();
   const { store, clock } = deps;
   // A change made on this node is seen by the next request rather than after the re-check interval.
@@ -54,7 +56,7 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
     const config = await services.oidcAccess.serverConfig(org.id, asId, { fresh: true });
     if (!config) return undefined;
     const material = JSON.stringify([org.lastUpdated, org.customDomain, config.server?.lastUpdated, config.server?.status,
-      config.scopes.map((s) => s.name), config.claims.map((c) => [c.name, c.claimType, c.conditions, c.status]),
+      config.scopes.map((s) => [s.name, s.metadataPublish]), config.claims.map((c) => [c.name, c.claimType, c.conditions, c.status]),
       // A retired key leaves the engine when its delete-after time passes, as it leaves the published JWKS.
       keys.map((k) => [k.kid, k.status, k.deleteAfter, k.deleteAfter !== null && Date.parse(k.deleteAfter) <= clock.now().getTime()])]);
     return createHash('sha256').update(material).digest('base64url');
@@ -174,9 +176,11 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
       audience: custom ? config.server!.audiences[0]! : base,
       jwks: await services.signingKeys.privateJwks(org.id, keys),
       scopes: services.oidcAccess.scopeNames(config),
+      ...(custom ? { publishedScopes: config.scopes.filter((s) => s.metadataPublish === 'ALL_CLIENTS').map((s) => s.name) } : {}),
       claimsByScope: services.oidcAccess.claimsByScope(config),
       cookieKeys: [cookieKey],
       cookies: { secure: cookiePolicy.secure, sameSite: cookiePolicy.sameSite === 'None' ? 'none' : 'lax' },
+      allowPrivateNetwork,
       interactionUrl: (uid) => `/interaction/${asId}/${uid}`,
       registrationEndpoint: `${base}/oauth2/v1/clients`,
       ttl: {

@@ -10,7 +10,7 @@ import { orgAuthorizationServerId } from '../../domain/authorization-server.ts';
 import type { Services } from '../../services/index.ts';
 import { orgOf, type LanyardContext } from '../state.ts';
 import type { EngineRegistry } from './engines.ts';
-import { withOfflineConsent } from '../../protocols/oidc/internals.ts';
+import { beforeEngineAnswers, withOfflineConsent } from '../../protocols/oidc/internals.ts';
 import type { BrowserSessions } from '../browser-session.ts';
 import { sessionCookie } from '../cookies.ts';
 import type { Caller } from '../../services/caller.ts';
@@ -80,8 +80,12 @@ export function oidcMiddleware(services: Services, engines: EngineRegistry, brow
     }
     const endsSignOut = ctx.method === 'POST' && rest === '/v1/logout/confirm';
     const active = endsSignOut ? await browser.current(ctx) : undefined;
+    // The engine ends its session; the Lanyard session of this browser ends with it, before the answer leaves.
+    if (active) {
+      beforeEngineAnswers(ctx.req, async (status) => {
+        if (status < 400) await services.sessions.end({ ...anonymousCaller(ctx), actor: userActor(active.user) }, active);
+      });
+    }
     await engine.middleware(ctx as never, next);
-    // The engine ended its session; the Lanyard session of this browser ends with it.
-    if (active && ctx.res.statusCode < 400) await services.sessions.end({ ...anonymousCaller(ctx), actor: userActor(active.user) }, active);
   };
 }

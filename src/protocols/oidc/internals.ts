@@ -56,6 +56,10 @@ export interface OidcServerSpec {
   /** Keys that sign the engine's cookies. */
   readonly cookieKeys: readonly string[];
   readonly cookies: { readonly secure: boolean; readonly sameSite: 'none' | 'lax' };
+  /** Scopes the discovery document lists (Okta: those published to all clients); all when absent. */
+  readonly publishedScopes?: readonly string[];
+  /** Whether the engine may call loopback and private-network addresses (its SSRF guard refuses them otherwise). */
+  readonly allowPrivateNetwork?: boolean;
   /** Where clients register (Okta: the org's `/oauth2/v1/clients`, for every server). */
   readonly registrationEndpoint: string;
   /** Interaction (sign-in, consent) URL for an interaction id. */
@@ -141,6 +145,15 @@ export type InteractionOutcome =
   | { readonly error: string; readonly description: string };
 
 const userinfoRequests = new WeakSet<object>();
+const beforeAnswer = new WeakMap<IncomingMessage, (status: number) => Promise<void>>();
+
+/**
+ * Work to finish before the engine answers `req`, given the answer's status. The engine writes to
+ * the raw response, so work done after its middleware returns would race the browser's next request.
+ */
+export function beforeEngineAnswers(req: IncomingMessage, work: (status: number) => Promise<void>): void {
+  beforeAnswer.set(req, work);
+}
 
 /**
  * Marks a `prompt=consent` that Lanyard added itself. OpenID Connect releases `offline_access` only
@@ -187,6 +200,45 @@ function authTimeOf(ctx: KoaContextWithOIDC | undefined): number | undefined {
   const source = (entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode ?? entities.BackchannelAuthenticationRequest) as
     { authTime?: number } | undefined;
   return source?.authTime ?? ctx.oidc.session?.authTime();
+}
+
+/**
+ * Two refusals in Okta's (and RFC 6749 §5.2's) terms rather than the engine's `invalid_request`: a
+ * request without client credentials is `invalid_client` (401), and a grant type the client may not
+ * use is `unauthorized_client` (token, device, CIBA, introspection and revocation endpoints).
+ */
+function oktaErrorWording(ctx: KoaContextWithOIDC): void {
+  const body = ctx.body as { error?: string; error_description?: string } | undefined;
+  if (body?.error !== 'invalid_request') return;
+  if (body.error_description === 'no client authentication mechanism provided') {
+    ctx.status = 401;
+    ctx.body = { error: 'invalid_client', error_description: 'No client credentials found.' };
+  } else if (body.error_description?.endsWith('is not allowed for this client') && ctx.oidc?.client) {
+    ctx.body = {
+      error: 'unauthorized_client',
+      error_description: `The client is not authorized to use the provided grant type. Configured grant types: [${ctx.oidc.client.grantTypes!.join(', ')}].`,
+    };
+  }
+}
+
+/**
+ * Okta's introspection answer: `sub` and `username` name the user by login (as the access token's
+ * `sub` does), or `sub` the client of a client credentials token; access tokens show their `jti`;
+ * a refresh token's type is `Bearer` as well.
+ */
+async function oktaIntrospection(ctx: KoaContextWithOIDC, ports: OidcPorts): Promise<void> {
+  const body = ctx.body as Record<string, unknown> | undefined;
+  const { entities } = ctx.oidc;
+  const token = (entities.AccessToken ?? entities.ClientCredentials ?? entities.RefreshToken) as
+    { accountId?: string; clientId: string; jti: string; kind: string } | undefined;
+  if (!body?.active || !token) return;
+  if (token.accountId) {
+    body.sub = body.username = await ports.accessTokenSubject(token.accountId);
+  } else {
+    body.sub = token.clientId;
+  }
+  if (token.kind !== 'RefreshToken') body.jti = token.jti;
+  body.token_type ??= 'Bearer';
 }
 
 /** What the code-entry page tells the user after an attempt failed (the engine's own messages are for developers). */
@@ -253,11 +305,14 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
     return decided ? { accessTokenTTL: decided.accessToken } : {};
   };
 
+  // The server signs with its active key (listed first); the algorithms of all its keys are accepted.
+  const signingAlg = (spec.jwks[0]?.alg ?? 'RS256') as 'RS256' | 'ES256';
+  const keyAlgs = [...new Set(spec.jwks.map((k) => k.alg ?? 'RS256'))] as ('RS256' | 'ES256')[];
   const resourceServer = {
     scope: spec.scopes.join(' '),
     audience: spec.audience,
     accessTokenFormat: 'jwt' as const,
-    jwt: { sign: { alg: (spec.jwks[0]?.alg ?? 'RS256') as 'RS256' | 'ES256' } },
+    jwt: { sign: { alg: signingAlg } },
   };
 
   const configuration: Configuration = {
@@ -323,8 +378,15 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
       },
       revocation: {
         enabled: true,
-        // RFC 7009 §2.1: a client may revoke only tokens issued to it.
-        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+        // RFC 7009 §2.1: a client may revoke only tokens issued to it. Okta revokes an access token
+        // alone, where the engine would revoke its whole grant (refresh tokens too): Lanyard deletes
+        // it here and tells the engine to go no further (the answer is 200 either way).
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId !== client.clientId) return false;
+          if (token.kind !== 'AccessToken') return true;
+          await token.destroy();
+          return false;
+        },
       },
       claimsParameter: { enabled: true },
       requestObjects: { enabled: true, requireSignedRequestObject: false },
@@ -392,13 +454,18 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
         },
       },
     },
+    // A client that names no algorithm gets the server's.
+    clientDefaults: {
+      grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: signingAlg, authorization_signed_response_alg: signingAlg,
+    },
     enabledJWA: {
-      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      idTokenSigningAlgValues: keyAlgs,
       requestObjectSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'],
       clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'],
-      authorizationSigningAlgValues: ['RS256', 'ES256'],
-      userinfoSigningAlgValues: ['RS256', 'ES256'],
-      introspectionSigningAlgValues: ['RS256', 'ES256'],
+      authorizationSigningAlgValues: keyAlgs,
+      userinfoSigningAlgValues: keyAlgs,
+      introspectionSigningAlgValues: keyAlgs,
       dPoPSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
     },
     interactions: {
@@ -480,6 +547,8 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
       },
     },
     renderError: async (ctx, out) => ports.renderError(ctx, out as unknown as Record<string, string>),
+    // The engine's guard against private and loopback addresses is the `dispatcher` it passes; without it, plain fetch.
+    ...(spec.allowPrivateNetwork ? { fetch: (input, init) => fetch(input, { ...init, dispatcher: undefined } as RequestInit) } : {}),
     clientBasedCORS: (_ctx, origin, client) => {
       const redirectOrigins = new Set((client.redirectUris ?? []).map((u) => { try { return new URL(u).origin; } catch { return ''; } }));
       return redirectOrigins.has(origin);
@@ -550,15 +619,15 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
     currentRequest = { ctx };
     if (ctx.path === `${spec.routePrefix}/userinfo`) userinfoRequests.add(ctx);
     await next();
-    // A grant type the client may not use is `unauthorized_client` (RFC 6749 §5.2), in Okta's words;
-    // the engine says `invalid_request` (token, device and CIBA endpoints).
-    const body = ctx.body as { error?: string; error_description?: string } | undefined;
-    if (body?.error === 'invalid_request' && body.error_description?.endsWith('is not allowed for this client') && ctx.oidc?.client) {
-      ctx.body = {
-        error: 'unauthorized_client',
-        error_description: `The client is not authorized to use the provided grant type. Configured grant types: [${ctx.oidc.client.grantTypes!.join(', ')}].`,
-      };
+    oktaErrorWording(ctx as unknown as KoaContextWithOIDC);
+    if (ctx.oidc?.route === 'introspection') await oktaIntrospection(ctx as unknown as KoaContextWithOIDC, ports);
+    // Okta publishes only the scopes whose metadataPublish is ALL_CLIENTS.
+    if (ctx.oidc?.route === 'discovery' && spec.publishedScopes) {
+      const published = new Set(spec.publishedScopes);
+      const metadata = ctx.body as { scopes_supported?: string[] };
+      metadata.scopes_supported = metadata.scopes_supported?.filter((s) => published.has(s));
     }
+    await beforeAnswer.get(ctx.req)?.(ctx.status);
   });
 
   return {
