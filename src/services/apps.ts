@@ -336,6 +336,8 @@ export function createAppService(deps: ServiceDeps, vault: Vault) {
     create, replace, setStatus, remove, assignUser, unassignUser, assignGroup, unassignGroup, resolveClient,
     secretsOf, createSecret, setSecretStatus, deleteSecret, requireApp,
     get: (caller: Caller, id: string) => requireApp(store.forOrg(caller.org.id), id),
+    /** The app with this OAuth client id, whatever its status; undefined when none. */
+    findByClientId: (caller: Caller, clientId: string) => store.forOrg(caller.org.id).apps.findByClientId(clientId),
     list: (caller: Caller, query: { q?: string | undefined; filter?: Filter | undefined; limit: number; after?: string | undefined }): Promise<Page<App>> =>
       store.forOrg(caller.org.id).apps.list(query),
     listUsers: async (caller: Caller, appId: string, limit: number, after?: string) => {

@@ -74,6 +74,22 @@ function checkExpression(claim: { valueType: string; value: string }, field: str
   }
 }
 
+/**
+ * Okta keeps priorities 1…n without gaps: a policy or rule saved at a priority another holds goes
+ * in before it and moves the later ones down; a priority past the end (or none) puts it last.
+ * Returns the priority it gets and the others whose priority changed.
+ */
+export function placeByPriority<T extends { id: string; priority: number }>(others: readonly T[], wanted: number | undefined): { priority: number; moved: T[] } {
+  const ordered = [...others].sort((a, b) => a.priority - b.priority);
+  const priority = Math.min(Math.max(1, wanted ?? ordered.length + 1), ordered.length + 1);
+  const moved: T[] = [];
+  ordered.forEach((item, index) => {
+    const next = index + 1 < priority ? index + 1 : index + 2;
+    if (item.priority !== next) moved.push({ ...item, priority: next });
+  });
+  return { priority, moved };
+}
+
 export function createAuthorizationServerService(deps: ServiceDeps, keys: SigningKeyService) {
   const { store, clock } = deps;
 
@@ -232,13 +248,16 @@ export function createAuthorizationServerService(deps: ServiceDeps, keys: Signin
     const existing = id ? await scoped.authorizationServers.policies.findById(asId, id) : undefined;
     if (id && !existing) throw notFound('AuthorizationServerPolicy', id);
     const others = (await scoped.authorizationServers.policies.list(asId)).filter((p) => p.id !== id);
+    const placed = placeByPriority(others, parsed.priority ?? existing?.priority);
     const policy: Policy = {
-      ...parsed, id: existing?.id ?? newId('00p'), type: 'OAUTH_AUTHORIZATION_POLICY', system: existing?.system ?? false,
-      priority: parsed.priority ?? existing?.priority ?? others.length + 1,
+      ...parsed, id: existing?.id ?? newId('00p'), type: 'OAUTH_AUTHORIZATION_POLICY', system: existing?.system ?? false, priority: placed.priority,
     };
-    return saveDocument(caller, () => existing
-      ? scoped.authorizationServers.policies.update(asId, policy, clock.now().toISOString())
-      : scoped.authorizationServers.policies.insert(asId, policy, clock.now().toISOString()), policy, 'name');
+    const now = clock.now().toISOString();
+    const saved = await saveDocument(caller, () => existing
+      ? scoped.authorizationServers.policies.update(asId, policy, now)
+      : scoped.authorizationServers.policies.insert(asId, policy, now), policy, 'name');
+    for (const moved of placed.moved) await scoped.authorizationServers.policies.update(asId, moved, now);
+    return saved;
   }
 
   async function saveRule(caller: Caller, asId: string, policyId: string, input: unknown, id?: string): Promise<Rule> {
@@ -253,13 +272,16 @@ export function createAuthorizationServerService(deps: ServiceDeps, keys: Signin
     const existing = id ? await scoped.authorizationServers.rules.findById(asId, id) : undefined;
     if (id && (!existing || existing.policyId !== policyId)) throw notFound('AuthorizationServerPolicyRule', id);
     const siblings = (await scoped.authorizationServers.rules.list(asId)).filter((r) => r.policyId === policyId && r.id !== id);
+    const placed = placeByPriority(siblings, parsed.priority ?? existing?.priority);
     const rule: Rule = {
-      ...parsed, id: existing?.id ?? newId('0pr'), policyId, type: 'RESOURCE_ACCESS', system: existing?.system ?? false,
-      priority: parsed.priority ?? existing?.priority ?? siblings.length + 1,
+      ...parsed, id: existing?.id ?? newId('0pr'), policyId, type: 'RESOURCE_ACCESS', system: existing?.system ?? false, priority: placed.priority,
     };
-    return saveDocument(caller, () => existing
-      ? scoped.authorizationServers.rules.update(asId, rule, clock.now().toISOString())
-      : scoped.authorizationServers.rules.insert(asId, rule, clock.now().toISOString()), rule, 'name');
+    const now = clock.now().toISOString();
+    const saved = await saveDocument(caller, () => existing
+      ? scoped.authorizationServers.rules.update(asId, rule, now)
+      : scoped.authorizationServers.rules.insert(asId, rule, now), rule, 'name');
+    for (const moved of placed.moved) await scoped.authorizationServers.rules.update(asId, moved, now);
+    return saved;
   }
 
   async function saveDocument<T extends { id: string; name: string }>(caller: Caller, write: () => Promise<void>, document: T, field: string): Promise<T> {

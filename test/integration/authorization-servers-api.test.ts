@@ -435,6 +435,33 @@ describe('access policies and rules', () => {
     expect((await oktaError(servers().activateAuthorizationServerPolicy({ authServerId, policyId: policy.id! }))).status).toBe(404);
   });
 
+  it('keeps priorities 1…n: a policy or rule saved at a taken priority goes before it, past the end goes last', async () => {
+    const authServerId = (await newServer()).id!;
+    const policyAt = (name: string, priority: number) => servers().createAuthorizationServerPolicy({
+      authServerId, policy: { type: 'OAUTH_AUTHORIZATION_POLICY', name, description: name, priority, conditions: { clients: { include: ['ALL_CLIENTS'] } } },
+    });
+    const order = async () => (await collect(await servers().listAuthorizationServerPolicies({ authServerId })))
+      .sort((x, y) => x.priority! - y.priority!).map((p) => `${p.priority}:${p.name}`);
+    await policyAt('A', 1);
+    await policyAt('B', 2);
+    const c = await policyAt('C', 1);
+    expect(c.priority).toBe(1);
+    expect(await order()).toEqual(['1:C', '2:A', '3:B']);
+    expect((await policyAt('D', 99)).priority).toBe(4);
+    // Moving C from first to third.
+    await servers().replaceAuthorizationServerPolicy({
+      authServerId, policyId: c.id!,
+      policy: { type: 'OAUTH_AUTHORIZATION_POLICY', name: 'C', description: 'C', priority: 3, conditions: { clients: { include: ['ALL_CLIENTS'] } } },
+    });
+    expect(await order()).toEqual(['1:A', '2:B', '3:C', '4:D']);
+
+    const policyId = c.id!;
+    await servers().createAuthorizationServerPolicyRule({ authServerId, policyId, policyRule: ruleBody({ name: 'one', priority: 1 }) });
+    await servers().createAuthorizationServerPolicyRule({ authServerId, policyId, policyRule: ruleBody({ name: 'two', priority: 1 }) });
+    const rules = await collect(await servers().listAuthorizationServerPolicyRules({ authServerId, policyId }));
+    expect(rules.sort((x, y) => x.priority! - y.priority!).map((r) => `${r.priority}:${r.name}`)).toEqual(['1:two', '2:one']);
+  });
+
   it('creates, reads, replaces, deactivates, activates and deletes a rule, checking its lifetimes', async () => {
     const server = await newServer();
     const authServerId = server.id!;

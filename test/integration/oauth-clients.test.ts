@@ -354,6 +354,11 @@ describe('listing', () => {
     expect(rotated.status).toBe(200);
     expect((await clientCredentialsBasic('inventory-custom-client', custom.clientSecret!)).status).toBe(401);
     expect((await clientCredentialsBasic('inventory-custom-client', rotated.json.client_secret)).status).toBe(200);
+
+    // Deactivated, it is still found (and refused at the token endpoint).
+    expect((await call(`/api/v1/apps/${custom.id}/lifecycle/deactivate`, { method: 'POST' })).status).toBe(200);
+    expect((await call('/oauth2/v1/clients/inventory-custom-client')).status).toBe(200);
+    expect((await clientCredentialsBasic('inventory-custom-client', rotated.json.client_secret)).status).toBe(401);
   });
 });
 

@@ -151,8 +151,8 @@ export function oauthClientRoutes(services: Services): ApiRoute[] {
       throw error;
     });
     if (byId && clientIdOf(byId) === clientId) return byId;
-    const resolved = await services.apps.resolveClient(caller.org.id, clientId);
-    if (resolved) return resolved.app;
+    const byClientId = clientId.length <= 100 ? await services.apps.findByClientId(caller, clientId) : undefined;
+    if (byClientId?.signOnMode === 'OPENID_CONNECT') return byClientId;
     throw notFound('PublicClientApp', clientId);
   }
 

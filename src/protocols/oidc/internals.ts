@@ -621,11 +621,16 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
     await next();
     oktaErrorWording(ctx as unknown as KoaContextWithOIDC);
     if (ctx.oidc?.route === 'introspection') await oktaIntrospection(ctx as unknown as KoaContextWithOIDC, ports);
-    // Okta publishes only the scopes whose metadataPublish is ALL_CLIENTS.
-    if (ctx.oidc?.route === 'discovery' && spec.publishedScopes) {
-      const published = new Set(spec.publishedScopes);
-      const metadata = ctx.body as { scopes_supported?: string[] };
-      metadata.scopes_supported = metadata.scopes_supported?.filter((s) => published.has(s));
+    if (ctx.oidc?.route === 'discovery') {
+      const metadata = ctx.body as { scopes_supported?: string[]; response_modes_supported?: string[] };
+      // Okta publishes only the scopes whose metadataPublish is ALL_CLIENTS, and its own response mode.
+      if (spec.publishedScopes) {
+        const published = new Set(spec.publishedScopes);
+        metadata.scopes_supported = metadata.scopes_supported?.filter((s) => published.has(s));
+      }
+      if (metadata.response_modes_supported && !metadata.response_modes_supported.includes('okta_post_message')) {
+        metadata.response_modes_supported.push('okta_post_message');
+      }
     }
     await beforeAnswer.get(ctx.req)?.(ctx.status);
   });

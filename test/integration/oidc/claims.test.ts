@@ -183,7 +183,7 @@ describe.each(servers)('discovery and keys of the $name server', (server) => {
       id_token_signing_alg_values_supported: ['RS256'],
     });
     expect(metadata.response_types_supported).toEqual(expect.arrayContaining(['code', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token']));
-    expect(metadata.response_modes_supported).toEqual(expect.arrayContaining(['query', 'fragment', 'form_post']));
+    expect(metadata.response_modes_supported).toEqual(expect.arrayContaining(['query', 'fragment', 'form_post', 'okta_post_message']));
     expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'implicit', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']));
     expect(metadata.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']);
     expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']));
