@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { api, startLanyard, type TestLanyard } from '../helpers/lanyard.ts';
-import { BrowserlessClient, csrfOf } from '../helpers/browserless.ts';
+import { BrowserlessClient, csrfOf, textOf } from '../helpers/browserless.ts';
 import { codeFlow, createOidcApp, createUser, discover, type TestApp } from '../helpers/oidc.ts';
 
 let t: TestLanyard;
@@ -50,6 +50,29 @@ describe('grants an administrator sees and revokes', () => {
     const tokens = await codeFlow(config, new BrowserlessClient(t.url), person, 'openid offline_access');
     expect((await call(`/api/v1/users/${userId}/sessions?oauthTokens=true`, { method: 'DELETE' })).status).toBe(204);
     await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toThrow();
+  });
+});
+
+describe('grants the user sees and revokes on their home page', () => {
+  it('lists the apps with their scopes; Revoke (with the form\'s CSRF token) takes the consents and tokens back', async () => {
+    const config = await discover(`${t.url}/oauth2/default`, app);
+    const browser = new BrowserlessClient(t.url);
+    const tokens = await codeFlow(config, browser, person, 'openid email offline_access');
+    const home = await browser.get('/');
+    const section = /<section aria-label="Apps you have allowed">([\s\S]*?)<\/section>/.exec(home.final.body)?.[1];
+    expect(section).toBeDefined();
+    expect(textOf(section!)).toContain('Test App openid, email, offline_access Revoke');
+
+    // A form post without the page's CSRF token changes nothing.
+    const forged = await browser.request(`/grants/${app.clientId}/revoke`, { form: { csrf: 'not-the-token' } });
+    expect(forged.status).toBe(403);
+    expect((await call(`/api/v1/users/${userId}/grants`)).json).not.toEqual([]);
+
+    const revoked = await browser.submit(home.final, {}, { action: `/grants/${app.clientId}/revoke` });
+    expect(revoked.final.url).toBe(`${t.url}/`);
+    expect(revoked.final.body).not.toContain('Apps you have allowed');
+    expect((await call(`/api/v1/users/${userId}/grants`)).json).toEqual([]);
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 });
 

@@ -65,11 +65,28 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
     if (!active) return ctx.redirect('/login');
     const { user, session } = active;
     const pending = await services.oidcAccess.pendingBackchannelRequests(orgOf(ctx).id, user.id);
+    const caller = { ...anonymousCaller(ctx), actor: userActor(user) };
+    const grants = await services.grants.list(caller, user.id);
+    const allowed = (await services.grants.clients(caller, user.id)).map(({ clientId, app }) => ({
+      name: app.label,
+      scopes: [...new Set(grants.filter((g) => g.clientId === clientId).map((g) => g.scope))],
+      action: `/grants/${encodeURIComponent(clientId)}/revoke`,
+    }));
     render(ctx, signedInPage({
       orgName: orgOf(ctx).displayName, csrf: session.csrfToken,
       name: `${user.profile.firstName} ${user.profile.lastName}`, login: user.profile.login, lastLogin: user.lastLogin,
-      pending: pending.map((p) => ({ ...p, action: `/ciba/${p.asId}/${p.id}` })),
+      pending: pending.map((p) => ({ ...p, action: `/ciba/${p.asId}/${p.id}` })), allowed,
     }));
+  });
+
+  // The user takes back an app's access: its consents, and every token issued under them.
+  router.post('revoke-grants', '/grants/:clientId/revoke', async (ctx: LanyardContext) => {
+    const active = await currentSession(ctx);
+    if (!active) return ctx.redirect('/login');
+    await readCheckedForm(ctx, active.session.csrfToken);
+    const clientId = (ctx as unknown as { params: { clientId: string } }).params.clientId;
+    await services.grants.revokeAll({ ...anonymousCaller(ctx), actor: userActor(active.user) }, active.user.id, clientId);
+    ctx.redirect('/');
   });
 
   router.get('signin', '/login', async (ctx: LanyardContext) => {

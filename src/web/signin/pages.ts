@@ -89,8 +89,15 @@ export interface PendingRequest {
   readonly bindingMessage: string | undefined;
 }
 
+/** An app the user has allowed to act for them (an OAuth consent), with the form that revokes it. */
+export interface AllowedApp {
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly action: string;
+}
+
 export function signedInPage(model: { orgName: string; csrf: string; name: string; login: string; lastLogin: string | null;
-  pending?: readonly PendingRequest[] }): string {
+  pending?: readonly PendingRequest[]; allowed?: readonly AllowedApp[] }): string {
   return page({
     title: 'Signed in',
     orgName: model.orgName,
@@ -108,6 +115,18 @@ ${csrfField(model.csrf)}
 <dt>Signed in as</dt><dd>${model.login}</dd>
 ${model.lastLogin ? html`<dt>Signed in at</dt><dd><time datetime="${model.lastLogin}">${model.lastLogin}</time></dd>` : ''}
 </dl>
+${(model.allowed ?? []).length > 0 ? html`<section aria-label="Apps you have allowed">
+<h2>Apps you have allowed</h2>
+<ul>
+${(model.allowed ?? []).map((a) => html`<li>
+<form method="post" action="${a.action}">
+${csrfField(model.csrf)}
+<strong>${a.name}</strong> <span class="hint">${a.scopes.join(', ')}</span>
+<button type="submit" class="secondary">Revoke</button>
+</form>
+</li>`)}
+</ul>
+</section>` : ''}
 <form method="post" action="/logout">
 ${csrfField(model.csrf)}
 <button type="submit" class="secondary">Sign out</button>
