@@ -3,6 +3,7 @@
  * kept in a bounded pool, and rebuilt when the server's keys, scopes or claims change (checked at
  * most every few seconds, so every node follows a change made on another).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, createHmac } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import type { Org } from '../../domain/org.ts';
@@ -44,6 +45,24 @@ export interface EngineRegistryDeps {
   readonly allowPrivateNetwork?: boolean;
 }
 
+/**
+ * Reads made more than once while one request is served (the client, the user, the session) are
+ * made once: each engine request runs inside {@link EngineRegistry.serve}, which gives it a fresh
+ * memo that ends with the request, so nothing is reused across requests.
+ */
+const requestMemo = new AsyncLocalStorage<Map<string, Promise<unknown>>>();
+
+function once<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const memo = requestMemo.getStore();
+  if (!memo) return load();
+  let pending = memo.get(key) as Promise<T> | undefined;
+  if (!pending) {
+    pending = load();
+    memo.set(key, pending);
+  }
+  return pending;
+}
+
 export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, pages: pagesFor, allowPrivateNetwork = false }: EngineRegistryDeps) {
   const pool = new Map<string, PoolEntry>();
   const { store, clock } = deps;
@@ -79,6 +98,9 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
     const pages = pagesFor(org);
     const cookieKey = createHmac('sha256', masterKey).update(`lanyard-oidc-cookies|${org.id}|${asId}`).digest('base64url');
 
+    const resolveClient = (clientId: string) => once(`client:${clientId}`, () => services.apps.resolveClient(org.id, clientId));
+    const findUser = (accountId: string) => once(`user:${accountId}`, () => scoped().users.findById(accountId));
+
     const ports: OidcPorts = {
       adapter: {
         payloads: scoped().oidcPayloads,
@@ -98,11 +120,11 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
         },
       },
       findClient: async (clientId) => {
-        const resolved = await services.apps.resolveClient(org.id, clientId);
+        const resolved = await resolveClient(clientId);
         return resolved ? toClientMetadata(resolved) : undefined;
       },
       findAccount: async (accountId, clientId) => {
-        const user = await scoped().users.findById(accountId);
+        const user = await findUser(accountId);
         if (!user) return undefined;
         return {
           accountId,
@@ -110,7 +132,7 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
         };
       },
       accessTokenClaims: async (token) => services.oidcAccess.accessTokenClaims(await current(), asId, token),
-      accessTokenSubject: async (accountId) => (await scoped().users.findById(accountId))?.profile.login ?? accountId,
+      accessTokenSubject: async (accountId) => (await findUser(accountId))?.profile.login ?? accountId,
       recordAccessToken: async (jti, payload, grantId, accountId, clientId, expiresAt) => {
         // Stored under the engine's model for it (a client credentials token is found as `ClientCredentials`).
         const model = payload.kind === 'ClientCredentials' ? 'ClientCredentials' : 'AccessToken';
@@ -120,7 +142,8 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
       },
       authorizeToken: async (facts) => services.oidcAccess.authorizeToken(await current(), asId, facts),
       currentAccount: async (ctx) => {
-        const active = await services.sessions.resolve(await current(), cookieValue(ctx.get('cookie'), sessionCookie));
+        const cookie = cookieValue(ctx.get('cookie'), sessionCookie);
+        const active = await once(`session:${cookie}`, async () => services.sessions.resolve(await current(), cookie));
         if (!active) return undefined;
         return { accountId: active.user.id, authTime: Math.floor(Date.parse(active.session.created) / 1000), amr: active.session.amr };
       },
@@ -136,7 +159,7 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
         return grants[grants.length - 1]?.id;
       },
       autoGrantScopes: async (clientId, scopes, prompts) => {
-        const client = await services.apps.resolveClient(org.id, clientId);
+        const client = await resolveClient(clientId);
         if (!client) return undefined;
         const lines = await services.oidcAccess.consentLines(org.id, asId, client.client.consent_method, scopes, prompts.includes('consent'));
         return lines.length === 0 ? [...scopes] : undefined;
@@ -216,7 +239,12 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
     return engine;
   }
 
-  return { get };
+  /** Serves one request with a fresh per-request memo (see {@link once}). */
+  function serve<T>(work: () => Promise<T>): Promise<T> {
+    return requestMemo.run(new Map(), work);
+  }
+
+  return { get, serve };
 }
 
 export type EngineRegistry = ReturnType<typeof createEngineRegistry>;

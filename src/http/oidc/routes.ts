@@ -86,6 +86,6 @@ export function oidcMiddleware(services: Services, engines: EngineRegistry, brow
         if (status < 400) await services.sessions.end({ ...anonymousCaller(ctx), actor: userActor(active.user) }, active);
       });
     }
-    await engine.middleware(ctx as never, next);
+    await engines.serve(() => engine.middleware(ctx as never, next));
   };
 }
