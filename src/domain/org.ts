@@ -21,6 +21,8 @@ export const lockoutPolicySchema = z.object({
   maxAttempts: z.number().int().min(0).max(100).default(10),
   /** Minutes after which a locked account unlocks by itself; null means only an admin unlocks it. */
   autoUnlockMinutes: z.number().int().min(1).max(1440).nullable().default(null),
+  /** Okta's `showLockoutFailures`: the classic authentication API answers LOCKED_OUT instead of a plain failure. */
+  showLockoutFailures: z.boolean().default(false),
 });
 
 export const sessionPolicySchema = z.object({

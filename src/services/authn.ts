@@ -29,6 +29,11 @@ export interface AuthnPasswordExpired {
   readonly user: User;
 }
 
+/** The user is locked out, and the org shows lockouts (Okta's `showLockoutFailures`). */
+export interface AuthnLockedOut {
+  readonly status: 'LOCKED_OUT';
+}
+
 export function createAuthnService(deps: ServiceDeps, signIn: SignInService) {
   const { store, clock } = deps;
 
@@ -40,9 +45,12 @@ export function createAuthnService(deps: ServiceDeps, signIn: SignInService) {
     return { token, expiresAt };
   }
 
-  async function authenticate(caller: Caller, username: string, password: string): Promise<AuthnSuccess | AuthnPasswordExpired> {
+  async function authenticate(caller: Caller, username: string, password: string): Promise<AuthnSuccess | AuthnPasswordExpired | AuthnLockedOut> {
     const outcome = await signIn.signIn(caller, username, password);
-    if (outcome.kind === 'failed') throw new AppError('auth.authentication_failed');
+    if (outcome.kind === 'failed') {
+      if (outcome.reason === 'LOCKED_OUT' && caller.org.settings.lockout.showLockoutFailures) return { status: 'LOCKED_OUT' };
+      throw new AppError('auth.authentication_failed');
+    }
     if (outcome.kind === 'password_expired') {
       const { token, expiresAt } = await issue(caller.org.id, outcome.user.id, 'recovery', 60);
       return { status: 'PASSWORD_EXPIRED', stateToken: token, expiresAt, user: outcome.user };

@@ -22,11 +22,15 @@ import { buildEvent, userTarget } from '../services/system-log.ts';
 export type SignInOutcome =
   | { readonly kind: 'success'; readonly user: User }
   | { readonly kind: 'password_expired'; readonly user: User }
-  /** Wrong login, wrong password, locked, suspended, …: deliberately one answer. */
-  | { readonly kind: 'failed' };
+  /**
+   * Wrong login, wrong password, locked, suspended, …: deliberately one answer to the person
+   * signing in. The reason is for the system log, and for the classic authentication API when the
+   * org chose to show lockouts.
+   */
+  | { readonly kind: 'failed'; readonly reason: FailureReason };
 
-/** Why a sign-in failed, for the system log only (never shown to the person signing in). */
-type FailureReason = 'INVALID_CREDENTIALS' | 'LOCKED_OUT' | 'VERIFICATION_ERROR' | 'USER_STATUS';
+/** Why a sign-in failed. */
+export type FailureReason = 'INVALID_CREDENTIALS' | 'LOCKED_OUT' | 'VERIFICATION_ERROR' | 'USER_STATUS';
 
 export function createSignIn(deps: ServiceDeps) {
   const { store, clock, passwords } = deps;
@@ -43,7 +47,7 @@ export function createSignIn(deps: ServiceDeps) {
     await store.forOrg(caller.org.id).logs.append(buildEvent(clock, caller, 'user.session.start', {
       outcome: 'FAILURE', reason, ...(actor ? { actor } : {}), targets: user ? [userTarget(user)] : [],
     }));
-    return { kind: 'failed' };
+    return { kind: 'failed', reason };
   }
 
   async function signIn(caller: Caller, login: string, password: string): Promise<SignInOutcome> {

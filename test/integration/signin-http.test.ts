@@ -279,7 +279,7 @@ describe('lockout', () => {
   it('locks after maxAttempts wrong passwords; then even the right one fails generically until an admin unlocks', async () => {
     const lowered = await call('/api/v1/org/settings', { method: 'PUT', json: { lockout: { maxAttempts: 3, autoUnlockMinutes: null } } });
     expect(lowered.status, lowered.text).toBe(200);
-    expect(lowered.json.lockout).toEqual({ maxAttempts: 3, autoUnlockMinutes: null });
+    expect(lowered.json.lockout).toEqual({ maxAttempts: 3, autoUnlockMinutes: null, showLockoutFailures: false });
     try {
       const user = await createUser();
       // A browser signed in before the lock loses its session when the account locks.

@@ -72,10 +72,10 @@ describe('orgs', () => {
     const two = makeOrg('settings-two');
     await t.store.orgs.insert(one);
     await t.store.orgs.insert(two);
-    const changed = { ...defaultOrgSettings(), lockout: { maxAttempts: 3, autoUnlockMinutes: 15 } };
+    const changed = { ...defaultOrgSettings(), lockout: { maxAttempts: 3, autoUnlockMinutes: 15, showLockoutFailures: false } };
     await t.store.orgs.updateSettings(one.id, changed, at(5));
     const after = await t.store.orgs.findById(one.id);
-    expect(after?.settings.lockout).toEqual({ maxAttempts: 3, autoUnlockMinutes: 15 });
+    expect(after?.settings.lockout).toEqual({ maxAttempts: 3, autoUnlockMinutes: 15, showLockoutFailures: false });
     expect(after?.lastUpdated).toBe(at(5));
     expect(after?.created).toBe(T0);
     expect(await t.store.orgs.findById(two.id)).toEqual(two);

@@ -105,6 +105,11 @@ export function registerAuthnRoutes(router: Router<LanyardState>, services: Serv
       ctx.body = { expiresAt: result.expiresAt, status: 'SUCCESS', sessionToken: result.sessionToken, _embedded: { user: embeddedUser(result.user) }, _links: links(ctx) };
       return;
     }
+    if (result.status === 'LOCKED_OUT') {
+      // Lanyard has no self-service unlock yet, so the answer names no `unlock` step; an admin unlocks.
+      ctx.body = { status: 'LOCKED_OUT', _links: links(ctx) };
+      return;
+    }
     const policyOf = orgOf(ctx).settings.passwordPolicy;
     ctx.body = {
       stateToken: result.stateToken, expiresAt: result.expiresAt, status: 'PASSWORD_EXPIRED',
