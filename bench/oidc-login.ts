@@ -9,9 +9,9 @@
 import * as client from 'openid-client';
 import { BrowserlessClient, csrfOf } from '../test/helpers/browserless.ts';
 import {
-  alternatingRounds, apiCall, type Combined, log, markdownTable, newAdminToken, percentile, rate, startServer, tempDir, type BenchRow,
+  alternatingRounds, apiCall, type Combined, log, markdownTable, percentile, rate, type BenchRow,
 } from './lib.ts';
-import { startReferenceProvider } from './reference-provider.ts';
+import { withServers } from './reference-provider.ts';
 
 export const name = 'oidc-login';
 
@@ -43,13 +43,7 @@ function roundTrip(config: client.Configuration, browser: BrowserlessClient, sco
 export async function run(options: { seconds?: number; workers?: number } = {}): Promise<BenchRow[]> {
   const seconds = options.seconds ?? 12;
   const workers = options.workers ?? 4;
-  const dir = tempDir('lanyard-bench-login-');
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
-  let reference: Awaited<ReturnType<typeof startReferenceProvider>> | undefined;
-  try {
-    log(`${name}: starting Lanyard on ${dir.path} and a bare oidc-provider`);
-    server = await startServer(dir.path, newAdminToken());
-    await apiCall(server, 'PUT', '/api/v1/org/settings', { rateLimits: { 'oauth2.custom': 1_000_000 } });
+  return withServers(name, { redirectUri, audience: 'api://default', scope: 'openid' }, async (server, reference) => {
     const user = await apiCall(server, 'POST', '/api/v1/users?activate=true', {
       profile: { login, email: login, firstName: 'Login', lastName: 'Bench' }, credentials: { password: { value: password } },
     });
@@ -59,7 +53,6 @@ export async function run(options: { seconds?: number; workers?: number } = {}):
       settings: { oauthClient: { application_type: 'web', grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: [redirectUri] } },
     });
     await apiCall(server, 'POST', `/api/v1/apps/${app.id}/users`, { id: user.id });
-    reference = await startReferenceProvider({ redirectUri, audience: 'api://default', scope: 'openid' });
 
     const insecure = { execute: [client.allowInsecureRequests] };
     const lanyardConfig = await client.discovery(new URL(`${server.url}/oauth2/default`), app.credentials.oauthClient.client_id,
@@ -115,11 +108,7 @@ export async function run(options: { seconds?: number; workers?: number } = {}):
         value: percentile(l.latencies, 99), unit: 'ms', baseline: percentile(r.latencies, 99), baselineLabel: 'oidc-provider',
       },
     ];
-  } finally {
-    await reference?.close();
-    await server?.close();
-    dir.remove();
-  }
+  });
 }
 
 if (import.meta.main) {

@@ -10,9 +10,9 @@
  */
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import {
-  alternatingRounds, apiCall, type Combined, log, markdownTable, newAdminToken, percentile, rate, startServer, tempDir, type BenchRow,
+  alternatingRounds, apiCall, type Combined, log, markdownTable, percentile, rate, type BenchRow,
 } from './lib.ts';
-import { startReferenceProvider } from './reference-provider.ts';
+import { withServers } from './reference-provider.ts';
 
 export const name = 'oidc-token-endpoint';
 
@@ -53,20 +53,13 @@ function rawSigner(): () => Promise<void> {
 export async function run(options: { seconds?: number; workers?: number } = {}): Promise<BenchRow[]> {
   const seconds = options.seconds ?? 12;
   const workers = options.workers ?? 4;
-  const dir = tempDir('lanyard-bench-tokens-');
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
-  let reference: Awaited<ReturnType<typeof startReferenceProvider>> | undefined;
-  try {
-    log(`${name}: starting Lanyard on ${dir.path} and a bare oidc-provider`);
-    server = await startServer(dir.path, newAdminToken());
-    await apiCall(server, 'PUT', '/api/v1/org/settings', { rateLimits: { 'oauth2.custom': 1_000_000 } });
+  return withServers(name, { redirectUri: 'https://app.example.test/callback', audience, scope }, async (server, reference) => {
     await apiCall(server, 'POST', '/api/v1/authorizationServers/default/scopes', { name: scope, consent: 'IMPLICIT' }, 201);
     const app = await apiCall(server, 'POST', '/api/v1/apps', {
       name: 'oidc_client', label: 'Bench service', signOnMode: 'OPENID_CONNECT',
       credentials: { oauthClient: { token_endpoint_auth_method: 'client_secret_basic' } },
       settings: { oauthClient: { application_type: 'service', grant_types: ['client_credentials'], redirect_uris: [] } },
     });
-    reference = await startReferenceProvider({ redirectUri: 'https://app.example.test/callback', audience, scope });
 
     const lanyardToken = tokenRequest(`${server.url}/oauth2/default/v1/token`, app.credentials.oauthClient.client_id,
       app.credentials.oauthClient.client_secret);
@@ -109,11 +102,7 @@ export async function run(options: { seconds?: number; workers?: number } = {}):
           + 'token endpoint that signs every token.',
       },
     ];
-  } finally {
-    await reference?.close();
-    await server?.close();
-    dir.remove();
-  }
+  });
 }
 
 if (import.meta.main) {

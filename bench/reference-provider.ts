@@ -9,6 +9,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Server } from 'node:http';
 import Provider from 'oidc-provider';
 import { freePort } from '../test/helpers/ports.ts';
+import { apiCall, log, newAdminToken, startServer, tempDir, type BenchServer } from './lib.ts';
 
 export interface ReferenceProvider {
   readonly issuer: string;
@@ -80,4 +81,26 @@ export async function startReferenceProvider(options: { redirectUri: string; aud
       server.close(() => resolve());
     }),
   };
+}
+
+/**
+ * Runs `work` with a fresh Lanyard (its /oauth2 rate limit on the default server lifted) and a
+ * bare oidc-provider side by side, and stops both (and removes Lanyard's data) afterwards.
+ */
+export async function withServers<T>(benchmark: string, options: { redirectUri: string; audience: string; scope: string },
+  work: (lanyard: BenchServer, reference: ReferenceProvider) => Promise<T>): Promise<T> {
+  const dir = tempDir(`lanyard-bench-${benchmark}-`);
+  let server: BenchServer | undefined;
+  let reference: ReferenceProvider | undefined;
+  try {
+    log(`${benchmark}: starting Lanyard on ${dir.path} and a bare oidc-provider`);
+    server = await startServer(dir.path, newAdminToken());
+    await apiCall(server, 'PUT', '/api/v1/org/settings', { rateLimits: { 'oauth2.custom': 1_000_000 } });
+    reference = await startReferenceProvider(options);
+    return await work(server, reference);
+  } finally {
+    await reference?.close();
+    await server?.close();
+    dir.remove();
+  }
 }
