@@ -16,7 +16,10 @@ export function securityHeaders(https: boolean) {
   return async (ctx: LanyardContext, next: Next): Promise<void> => {
     await next();
     const isHtml = ctx.response.is('html') === 'html';
-    ctx.set('Content-Security-Policy', isHtml ? (ctx.path.startsWith('/interaction/') ? interactionCsp : pageCsp) : apiCsp);
+    // A page that needs more (a form posting to a service provider, say) sets its own, narrower policy.
+    if (!ctx.response.get('Content-Security-Policy')) {
+      ctx.set('Content-Security-Policy', isHtml ? (ctx.path.startsWith('/interaction/') ? interactionCsp : pageCsp) : apiCsp);
+    }
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Referrer-Policy', 'no-referrer');

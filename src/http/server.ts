@@ -33,6 +33,7 @@ import { logRoutes } from './routes/logs.ts';
 import { orgRoutes } from './routes/org.ts';
 import { registerSignInPages } from './routes/signin-pages.ts';
 import { appRoutes } from './routes/apps.ts';
+import { appKeyRoutes } from './routes/app-keys.ts';
 import { clientMetadataErrors, oauthClientRoutes } from './routes/oauth-clients.ts';
 import { authorizationServerRoutes } from './routes/authorization-servers.ts';
 import { trustedOriginRoutes } from './routes/trusted-origins.ts';
@@ -72,6 +73,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...logRoutes(services),
     ...orgRoutes(services),
     ...appRoutes(services),
+    ...appKeyRoutes(services),
     ...oauthClientRoutes(services),
     ...authorizationServerRoutes(services),
     ...trustedOriginRoutes(services),

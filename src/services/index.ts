@@ -10,6 +10,7 @@ import { createSystemLogQuery } from './system-log-query.ts';
 import { createSignIn } from '../signin/sign-in.ts';
 import { createSessions } from '../signin/sessions.ts';
 import { createSigningKeyService } from './signing-keys.ts';
+import { createAppKeyService } from './app-keys.ts';
 import { createAuthorizationServerService } from './authorization-servers.ts';
 import { createAppService } from './apps.ts';
 import { createOidcAccess } from './oidc-access.ts';
@@ -31,6 +32,7 @@ export function createServices(deps: ServiceDeps) {
     signingKeys,
     authorizationServers,
     apps: createAppService(deps, vault),
+    appKeys: createAppKeyService(deps, vault),
     oidcAccess: createOidcAccess(deps),
     users: createUserService(deps, lifecycle),
     credentials,

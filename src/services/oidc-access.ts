@@ -13,6 +13,7 @@ import type { App } from '../domain/app.ts';
 import type { Org } from '../domain/org.ts';
 import { evaluate, filterGroups, parseExpression } from '../protocols/expressions/index.ts';
 import type { ServiceDeps } from './deps.ts';
+import { buildExpressionContext } from './expression-context.ts';
 import type { OrgStore } from './ports.ts';
 
 const tokenExchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -166,19 +167,8 @@ export function createOidcAccess(deps: ServiceDeps) {
 
   /** The expression context of a user for a client: Okta's `user`, `appuser`, `app`, `org`, groups. */
   async function expressionContext(org: Org, user: User, clientId: string | undefined) {
-    const scoped = store.forOrg(org.id);
-    const groups = await scoped.groups.groupsOfUser(user.id);
-    const app = clientId ? await assignedApp(scoped, clientId) : undefined;
-    const assignment = app ? await scoped.apps.findUserAssignment(app.id, user.id) : undefined;
-    return {
-      user: user.profile as Record<string, unknown>,
-      userInternal: { id: user.id, status: user.status },
-      ...(assignment ? { appuser: { userName: user.profile.login, ...assignment.profile } } : {}),
-      ...(app ? { app: { id: app.id, clientId, label: app.label, name: app.name } } : {}),
-      org: { name: org.displayName, subdomain: org.name, id: org.id },
-      groups: groups.map((g) => ({ id: g.id, name: g.name, type: g.type })),
-      now: deps.clock.now(),
-    };
+    const app = clientId ? await assignedApp(store.forOrg(org.id), clientId) : undefined;
+    return buildExpressionContext(deps, org, user, app ? { app, clientId } : undefined);
   }
 
   /** Values of the custom claims of one type that apply to the granted scopes. */

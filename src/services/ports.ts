@@ -314,6 +314,8 @@ export interface OidcPayloadRecord {
 
 export interface OidcPayloadRepository {
   upsert(asId: string, model: string, id: string, record: OidcPayloadRecord): Promise<void>;
+  /** Writes the record only if none has this key; true when it was written (a one-time claim). */
+  insertIfAbsent(asId: string, model: string, id: string, record: OidcPayloadRecord): Promise<boolean>;
   find(asId: string, model: string, id: string): Promise<OidcPayloadRecord | undefined>;
   findByUserCode(asId: string, model: string, userCode: string): Promise<OidcPayloadRecord | undefined>;
   findByUid(asId: string, model: string, uid: string): Promise<OidcPayloadRecord | undefined>;

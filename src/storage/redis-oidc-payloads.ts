@@ -12,6 +12,8 @@ import type { OidcPayloadRecord } from '../services/ports.ts';
 /** Models kept in Redis when it is configured; the rest (grants, tokens, device and CIBA requests) stay in the store. */
 export const ephemeralOidcModels: ReadonlySet<string> = new Set([
   'Session', 'Interaction', 'AuthorizationCode', 'PushedAuthorizationRequest', 'ReplayDetection',
+  // The SAML and WS-Federation counterparts: requests waiting for a sign-in, answered request IDs, logout rounds.
+  'SamlRequest', 'SamlReplay', 'SamlLogout',
 ]);
 
 /** Without an expiry a record lives a day (the engine gives every ephemeral model one). */
@@ -19,6 +21,7 @@ const defaultTtlMs = 86_400_000;
 
 export interface EphemeralPayloadRepository {
   upsert(asId: string, model: string, id: string, record: OidcPayloadRecord): Promise<void>;
+  insertIfAbsent(asId: string, model: string, id: string, record: OidcPayloadRecord): Promise<boolean>;
   find(asId: string, model: string, id: string): Promise<OidcPayloadRecord | undefined>;
   findByUserCode(asId: string, model: string, userCode: string): Promise<OidcPayloadRecord | undefined>;
   findByUid(asId: string, model: string, uid: string): Promise<OidcPayloadRecord | undefined>;
@@ -35,6 +38,9 @@ export interface EphemeralPayloads {
   forOrg(orgId: string): EphemeralPayloadRepository;
   close(): Promise<void>;
 }
+
+// Creates a record only if its key is free (records written this way carry no indexes).
+const insertIfAbsentScript = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end redis.call('HSET', KEYS[1], 'record', ARGV[1]) redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1";
 
 // Marks a record consumed only if it still exists (HSET alone would recreate it without a TTL).
 const consumeScript = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'consumedAt', ARGV[1]) return 1 end return 0";
@@ -100,6 +106,14 @@ export function createRedisOidcPayloads(url: string, now: () => Date): Ephemeral
         const results = await multi.exec();
         const failed = results?.find(([error]) => error);
         if (!results || failed) throw failed?.[0] ?? new Error('no reply from Redis');
+      },
+      insertIfAbsent: async (asId, model, id, record) => {
+        await ready();
+        const key = recordKey(asId, model, id);
+        const ttl = record.expiresAt ? Math.max(1, Date.parse(record.expiresAt) - now().getTime()) : defaultTtlMs;
+        // A hash cannot be created conditionally in one command; a script makes the claim atomic.
+        const written = await redis.eval(insertIfAbsentScript, 1, key, JSON.stringify({ ...record, consumedAt: null }), String(ttl));
+        return written === 1;
       },
       find: (asId, model, id) => read(recordKey(asId, model, id)),
       findByUid: (asId, model, uid) => viaLookup(uidKey(asId, model, uid), asId, model),

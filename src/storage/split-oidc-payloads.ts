@@ -39,6 +39,14 @@ export function splitOidcPayloads(durable: OidcPayloadRepository, ephemeral: Eph
       if (isEphemeral(model) && await attempt(() => ephemeral.upsert(asId, model, id, record))) return;
       await durable.upsert(asId, model, id, record);
     },
+    insertIfAbsent: async (asId, model, id, record) => {
+      if (isEphemeral(model)) {
+        const claimed = await attempt(() => ephemeral.insertIfAbsent(asId, model, id, record));
+        // While Redis is away the store decides, so a claim is still made once.
+        if (claimed) return claimed.value && !(await durable.find(asId, model, id));
+      }
+      return durable.insertIfAbsent(asId, model, id, record);
+    },
     find: (asId, model, id) => readEither(model, () => ephemeral.find(asId, model, id), () => durable.find(asId, model, id)),
     findByUid: (asId, model, uid) => readEither(model, () => ephemeral.findByUid(asId, model, uid), () => durable.findByUid(asId, model, uid)),
     findByUserCode: (asId, model, code) =>

@@ -31,6 +31,13 @@ export function createOidcPayloadRepository(db: Kysely<Database>, orgId: string)
       await db.insertInto('oidc_payloads').values({ org_id: orgId, as_id: asId, model, id, ...values })
         .onConflict((oc) => oc.columns(['org_id', 'as_id', 'model', 'id']).doUpdateSet(values)).execute();
     },
+    insertIfAbsent: async (asId, model, id, r) => {
+      const result = await db.insertInto('oidc_payloads').values({
+        org_id: orgId, as_id: asId, model, id, payload: JSON.stringify(r.payload), grant_id: r.grantId, user_code: r.userCode, uid: r.uid,
+        account_id: r.accountId, client_id: r.clientId, expires_at: r.expiresAt, consumed_at: r.consumedAt,
+      }).onConflict((oc) => oc.columns(['org_id', 'as_id', 'model', 'id']).doNothing()).executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
     find: async (asId, model, id) => {
       const row = await scoped(asId, model).where('id', '=', id).executeTakeFirst();
       return row ? toRecord(row) : undefined;
