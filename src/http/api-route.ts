@@ -20,6 +20,8 @@ export interface ApiResult {
   readonly next?: string | undefined;
   /** Query parameters to keep in paging links (defaults to the request's). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** The body's media type when it is not JSON (the body is then sent as it is). */
+  readonly contentType?: string;
 }
 
 export interface HandlerInput<P, Q, B> {
@@ -94,7 +96,7 @@ export function registerApiRoutes(router: Router<LanyardState>, routes: readonly
       for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
       if (route.response.paged) ctx.append('Link', links(ctx, result.next));
       if (result.body !== undefined) {
-        ctx.type = 'application/json';
+        ctx.type = result.contentType ?? 'application/json';
         ctx.body = result.body;
       }
     });

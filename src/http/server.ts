@@ -46,6 +46,8 @@ import { createEngineRegistry } from './oidc/engines.ts';
 import { createOidcPages } from './oidc/pages.ts';
 import { registerInteractions } from './oidc/interactions.ts';
 import { oidcMiddleware } from './oidc/routes.ts';
+import { registerFederationRoutes } from './federation/routes.ts';
+import { appSamlRoutes } from './routes/app-saml.ts';
 
 export interface HttpDeps {
   readonly services: Services;
@@ -72,6 +74,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...apiTokenRoutes(services),
     ...logRoutes(services),
     ...orgRoutes(services),
+    ...appSamlRoutes(services),
     ...appRoutes(services),
     ...appKeyRoutes(services),
     ...oauthClientRoutes(services),
@@ -170,6 +173,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   const pages = new Router<LanyardState>();
   registerSignInPages(pages, services, cookiePolicy, anonymousCaller, browser);
   registerInteractions(pages, services, engines, browser, anonymousCaller);
+  registerFederationRoutes(pages, services, browser, cookiePolicy, anonymousCaller);
   app.use(pages.routes());
   app.use(pages.allowedMethods(wrongMethod));
   return { app, routes, metrics };

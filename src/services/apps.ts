@@ -12,6 +12,13 @@ import {
   type App, type OidcClientSettings,
 } from '../domain/app.ts';
 import type { Vault } from '../vault/envelope.ts';
+import type { Org } from '../domain/org.ts';
+import { orgUrl } from '../domain/org-url.ts';
+import { resolveSamlServiceProvider, samlSignOnSchema, type SamlSignOnInput } from '../domain/saml-app.ts';
+import { parseSpMetadata, signOnFromMetadata, type SpMetadata } from '../protocols/saml/sp-metadata.ts';
+import { SamlError } from '../protocols/saml/xml.ts';
+import { resolveWsFedRelyingParty, wsFedAppSchema } from '../domain/wsfed-app.ts';
+import type { AppKeyService } from './app-keys.ts';
 import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
 import { UniqueViolation, type AppGroupAssignment, type AppUserAssignment, type ClientSecretRecord, type OrgStore, type Page } from './ports.ts';
@@ -58,7 +65,9 @@ const defaultVisibility = (name: string) => ({
 });
 const defaultAccessibility = { selfService: false, errorRedirectUrl: null, loginRedirectUrl: null };
 
-export function createAppService(deps: ServiceDeps, vault: Vault) {
+const supportedModes = new Set<string>(['OPENID_CONNECT', 'BOOKMARK', 'SAML_2_0', 'WS_FEDERATION']);
+
+export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKeyService) {
   const { store, clock } = deps;
 
   async function requireApp(org: OrgStore, id: string): Promise<App> {
@@ -68,13 +77,14 @@ export function createAppService(deps: ServiceDeps, vault: Vault) {
   }
 
   /** Validates the mode-specific parts; returns the normalised settings and credentials. */
-  function shape(input: z.output<typeof appInputSchema>, appId: string, existing?: App) {
-    if (input.signOnMode !== 'OPENID_CONNECT' && input.signOnMode !== 'BOOKMARK') {
+  function shape(org: Org, input: z.output<typeof appInputSchema>, appId: string, existing?: App) {
+    if (!supportedModes.has(input.signOnMode)) {
       throw validationError([`signOnMode: ${input.signOnMode} apps are not available in this version.`], 'signOnMode');
     }
     if (existing && existing.signOnMode !== input.signOnMode) {
       throw validationError(['signOnMode: The sign-on mode of an app cannot be changed.'], 'signOnMode');
     }
+    if (input.signOnMode === 'SAML_2_0' || input.signOnMode === 'WS_FEDERATION') return shapeFederation(org, input, appId, existing);
     if (input.signOnMode === 'BOOKMARK') {
       const url = z.object({ url: z.string().url() }).safeParse((input.settings.app ?? {}) as unknown);
       if (!url.success) throw validationError(issuesToCauses(url.error, 'settings.app'));
@@ -103,6 +113,54 @@ export function createAppService(deps: ServiceDeps, vault: Vault) {
   }
 
   /**
+   * SAML 2.0 (`settings.signOn`) and WS-Federation (`settings.app`, `template_wsfed`) apps: the
+   * settings are checked by resolving them exactly as sign-in will, and the app signs with one of
+   * its keys (`credentials.signing.kid`, made when the app is created).
+   */
+  function shapeFederation(org: Org, input: z.output<typeof appInputSchema>, appId: string, existing?: App) {
+    const context = { orgUrl: orgUrl(org, deps.baseUrl), appId, orgExternalKey: appId };
+    let settings: Record<string, unknown>;
+    let name: string;
+    if (input.signOnMode === 'SAML_2_0') {
+      const signOn = samlSignOnSchema.safeParse(input.settings.signOn ?? {});
+      if (!signOn.success) throw validationError(issuesToCauses(signOn.error, 'settings.signOn'));
+      const resolved = resolveSamlServiceProvider(signOn.data, context);
+      if (!resolved.ok) throw validationError(resolved.causes);
+      settings = { app: {}, signOn: signOn.data };
+      name = existing?.name ?? input.name ?? `${org.name}_${input.label.toLowerCase().replace(/[^a-z0-9]+/g, '').slice(0, 40) || 'samlapp'}_1`;
+    } else {
+      if (input.name !== undefined && input.name !== 'template_wsfed') throw validationError(['name: WS-Federation apps are named template_wsfed.'], 'name');
+      const app = wsFedAppSchema.safeParse(input.settings.app ?? {});
+      if (!app.success) throw validationError(issuesToCauses(app.error, 'settings.app'));
+      const resolved = resolveWsFedRelyingParty(app.data, context);
+      if (!resolved.ok) throw validationError(resolved.causes);
+      settings = { app: app.data };
+      name = 'template_wsfed';
+    }
+    const requestedKid = (input.credentials.signing as { kid?: unknown } | undefined)?.kid;
+    const currentKid = (existing?.credentials.signing as { kid?: unknown } | undefined)?.kid;
+    return {
+      name, settings, client: undefined,
+      credentials: {
+        userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' },
+        signing: { kid: typeof requestedKid === 'string' ? requestedKid : currentKid },
+      },
+    };
+  }
+
+  /** The signing key an app asks for must be one of its own; an app without one gets a new key. */
+  async function signingKidFor(orgId: string, appId: string, credentials: Record<string, unknown>): Promise<string> {
+    const kid = (credentials.signing as { kid?: unknown } | undefined)?.kid;
+    if (typeof kid === 'string') {
+      if (!(await appKeys.list(orgId, appId)).some((k) => k.kid === kid)) {
+        throw validationError([`credentials.signing.kid: The key ${kid.slice(0, 40)} is not a key of this app.`], 'credentials.signing.kid');
+      }
+      return kid;
+    }
+    return (await appKeys.ensure(orgId, appId)).kid;
+  }
+
+  /**
    * Seals a new secret. Done before any transaction opens: the vault may create the org's first
    * data key, and on SQLite a write outside the open transaction would wait for it forever.
    */
@@ -118,14 +176,17 @@ export function createAppService(deps: ServiceDeps, vault: Vault) {
   async function create(caller: Caller, raw: unknown, options: { activate: boolean }): Promise<App> {
     const input = parseOrThrow(appInputSchema, raw);
     const id = newId('app');
-    const shaped = shape(input, id);
+    const shaped = shape(caller.org, input, id);
     const now = clock.now().toISOString();
     const secret = shaped.client && usesClientSecret(shaped.client.token_endpoint_auth_method)
       ? await sealSecret(caller.org.id, id, shaped.requestedSecret ?? randomToken(48)) : undefined;
+    // Keys are made before the transaction opens (the vault must not write inside it).
+    const credentials: Record<string, unknown> = 'signing' in shaped.credentials
+      ? { ...shaped.credentials, signing: { kid: await signingKidFor(caller.org.id, id, shaped.credentials) } } : shaped.credentials;
     const app: App = {
       id, orgId: caller.org.id, name: input.name && input.signOnMode !== 'OPENID_CONNECT' ? input.name : shaped.name, label: input.label,
       status: options.activate ? 'ACTIVE' : 'INACTIVE', signOnMode: input.signOnMode, settings: shaped.settings,
-      credentials: shaped.credentials, visibility: input.visibility ?? defaultVisibility(shaped.name),
+      credentials, visibility: input.visibility ?? defaultVisibility(shaped.name),
       accessibility: input.accessibility ?? defaultAccessibility, created: now, lastUpdated: now,
     };
     return store.transaction(async (tx) => {
@@ -149,15 +210,17 @@ export function createAppService(deps: ServiceDeps, vault: Vault) {
     const scoped = store.forOrg(caller.org.id);
     const existing = await requireApp(scoped, id);
     const input = parseOrThrow(appInputSchema, raw);
-    const shaped = shape(input, id, existing);
+    const shaped = shape(caller.org, input, id, existing);
     const now = clock.now().toISOString();
+    const credentials: Record<string, unknown> = 'signing' in shaped.credentials
+      ? { ...shaped.credentials, signing: { kid: await signingKidFor(caller.org.id, id, shaped.credentials) } } : shaped.credentials;
     const needsSecret = shaped.client && usesClientSecret(shaped.client.token_endpoint_auth_method)
       && !(await scoped.apps.listSecrets(id)).some((s) => s.status === 'ACTIVE');
     const secret = needsSecret ? await sealSecret(caller.org.id, id, shaped.requestedSecret ?? randomToken(48)) : undefined;
     return store.transaction(async (tx) => {
       const t = tx.forOrg(caller.org.id);
       await t.apps.update(id, {
-        label: input.label, settings: shaped.settings, credentials: shaped.credentials,
+        label: input.label, settings: shaped.settings, credentials,
         ...(input.visibility ? { visibility: input.visibility } : {}), ...(input.accessibility ? { accessibility: input.accessibility } : {}),
         lastUpdated: now,
       });
@@ -192,6 +255,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault) {
     await store.transaction(async (tx) => {
       const t = tx.forOrg(caller.org.id);
       await t.apps.delete(id);
+      await appKeys.remove(caller.org.id, id, tx);
       await t.logs.append(buildEvent(clock, caller, 'application.lifecycle.delete', { targets: [appTarget(app)] }));
     });
   }
@@ -332,7 +396,32 @@ export function createAppService(deps: ServiceDeps, vault: Vault) {
     await scoped.logs.append(buildEvent(clock, caller, 'app.oauth2.credentials.secret.delete', { targets: [appTarget(app)] }));
   }
 
+  /**
+   * Creates a SAML app from a service provider's metadata, or updates one's `settings.signOn` from
+   * it (a Lanyard addition): ACS URLs, entity ID, certificate, signed requests, single logout.
+   */
+  async function importSpMetadata(caller: Caller, xml: string, target: { label: string } | { appId: string }): Promise<App> {
+    let metadata: SpMetadata;
+    try {
+      metadata = parseSpMetadata(xml, { now: clock.now() });
+    } catch (error) {
+      if (error instanceof SamlError) throw validationError([`metadata: ${error.message}`], 'metadata');
+      throw error;
+    }
+    if ('label' in target) {
+      return create(caller, { label: target.label, signOnMode: 'SAML_2_0', settings: { signOn: signOnFromMetadata(metadata) } }, { activate: true });
+    }
+    const existing = await requireApp(store.forOrg(caller.org.id), target.appId);
+    if (existing.signOnMode !== 'SAML_2_0') throw validationError(['signOnMode: Only SAML 2.0 apps take service provider metadata.'], 'signOnMode');
+    const signOn = signOnFromMetadata(metadata, existing.settings.signOn as Partial<SamlSignOnInput>);
+    return replace(caller, existing.id, {
+      name: existing.name, label: existing.label, signOnMode: existing.signOnMode,
+      settings: { ...existing.settings, signOn }, credentials: existing.credentials,
+    });
+  }
+
   return {
+    importSpMetadata,
     create, replace, setStatus, remove, assignUser, unassignUser, assignGroup, unassignGroup, resolveClient,
     secretsOf, createSecret, setSecretStatus, deleteSecret, requireApp,
     get: (caller: Caller, id: string) => requireApp(store.forOrg(caller.org.id), id),

@@ -18,6 +18,10 @@ import { createAuthnService } from './authn.ts';
 import { createTrustedOriginService } from './trusted-origins.ts';
 import { createGrantService } from './grants.ts';
 import { createVault } from '../vault/envelope.ts';
+import { createProtocolState } from './protocol-state.ts';
+import { createSamlSso } from './saml-sso.ts';
+import { createSamlSlo } from './saml-slo.ts';
+import { createWsFedSso } from './wsfed-sso.ts';
 
 export function createServices(deps: ServiceDeps) {
   const credentials = createCredentialService(deps);
@@ -27,12 +31,19 @@ export function createServices(deps: ServiceDeps) {
   const signingKeys = createSigningKeyService(deps, vault);
   const authorizationServers = createAuthorizationServerService(deps, signingKeys);
   const signIn = createSignIn(deps);
+  const appKeys = createAppKeyService(deps, vault);
+  const sessions = createSessions(deps);
+  const protocolState = createProtocolState(deps);
+  const samlSso = createSamlSso(deps, appKeys, protocolState);
   return {
     orgs: createOrgService(deps, (org) => authorizationServers.ensureOrgServers(org.id)),
     signingKeys,
     authorizationServers,
-    apps: createAppService(deps, vault),
-    appKeys: createAppKeyService(deps, vault),
+    apps: createAppService(deps, vault, appKeys),
+    appKeys,
+    samlSso,
+    samlSlo: createSamlSlo(deps, samlSso, appKeys, protocolState, sessions),
+    wsfedSso: createWsFedSso(deps, appKeys, protocolState),
     oidcAccess: createOidcAccess(deps),
     users: createUserService(deps, lifecycle),
     credentials,
@@ -44,7 +55,7 @@ export function createServices(deps: ServiceDeps) {
     authn: createAuthnService(deps, signIn),
     trustedOrigins: createTrustedOriginService(deps),
     grants: createGrantService(deps),
-    sessions: createSessions(deps),
+    sessions,
   };
 }
 

@@ -31,6 +31,8 @@ export function appJson(app: App, orgUrl: string, secret?: string): Record<strin
     },
     _links: {
       appLinks: [{ name: `${app.name}_link`, href: `${orgUrl}/home/${app.name}/${app.id}`, type: 'text/html' }],
+      // Where service providers read the app's IdP metadata (Okta links the API's copy).
+      ...(app.signOnMode === 'SAML_2_0' ? { metadata: { href: `${self}/sso/saml/metadata`, type: 'application/xml' } } : {}),
       groups: { href: `${self}/groups` },
       users: { href: `${self}/users` },
       ...(app.status === 'ACTIVE' ? { deactivate: { href: `${self}/lifecycle/deactivate` } } : { activate: { href: `${self}/lifecycle/activate` } }),

@@ -12,6 +12,7 @@ import type { User } from '../../domain/user.ts';
 import type { BrowserSessions } from '../browser-session.ts';
 import { clearCookie, csrfCookie, readCookie, sessionCookie, type CookiePolicy } from '../cookies.ts';
 import { clientOf, orgOf, type LanyardContext, type LanyardState } from '../state.ts';
+import { postFormPage } from '../../web/federation/post-form.ts';
 import { messagePage, passwordRequirements, setPasswordPage, signedInPage, signInPage, signOutConfirmPage } from '../../web/signin/pages.ts';
 
 /**
@@ -91,8 +92,14 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
 
   router.get('signin', '/login', async (ctx: LanyardContext) => {
     const fromUri = safeReturnPath(ctx.query.fromURI);
-    if (await currentSession(ctx)) return ctx.redirect(fromUri ?? '/');
-    render(ctx, signInPage({ orgName: orgOf(ctx).displayName, csrf: formCsrf(ctx), fromUri }));
+    const active = await currentSession(ctx);
+    // `reauth`: an app asked for a fresh sign-in (SAML ForceAuthn, WS-Federation wfresh), so the
+    // form is shown even to someone signed in; signing in starts a new session.
+    if (active && !(ctx.query.reauth === 'true' && fromUri)) return ctx.redirect(fromUri ?? '/');
+    render(ctx, signInPage({
+      orgName: orgOf(ctx).displayName, csrf: formCsrf(ctx), fromUri,
+      ...(active ? { login: active.user.profile.login, notice: 'Sign in again to continue.' } : {}),
+    }));
   });
 
   router.post('signin-submit', '/login', async (ctx: LanyardContext) => {
@@ -158,8 +165,16 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
   router.post('signout-submit', '/logout', async (ctx: LanyardContext) => {
     const active = await currentSession(ctx);
     await readCheckedForm(ctx, active?.session.csrfToken ?? readCookie(ctx, csrfCookie));
+    // SAML apps the session signed in to that take part in single logout are signed out in turn.
+    const round = active ? await services.samlSlo.startFromLanyard(orgOf(ctx), active) : undefined;
     if (active) await services.sessions.end({ ...anonymousCaller(ctx), actor: userActor(active.user) }, active);
     clearCookie(ctx, policy, sessionCookie);
+    if (round?.kind === 'redirect') return ctx.redirect(round.url);
+    if (round?.kind === 'post') {
+      const form = postFormPage(round.url, round.fields, orgOf(ctx).displayName);
+      ctx.set('Content-Security-Policy', form.csp);
+      return render(ctx, form.body);
+    }
     render(ctx, messagePage({
       orgName: orgOf(ctx).displayName, title: 'You have signed out', message: 'Your session has ended.',
       link: { href: '/login', text: 'Sign in again' },

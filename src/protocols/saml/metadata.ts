@@ -1,0 +1,41 @@
+/**
+ * The IdP metadata of one SAML app: its entity ID, signing certificate(s), single sign-on and
+ * single logout endpoints for both bindings, and the NameID formats it can issue.
+ */
+import { bindingUris } from './authn-request.ts';
+import { certificateBody } from './signature.ts';
+import { escapeXml, ns } from './xml.ts';
+
+export const nameIdFormats = [
+  'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+  'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+  'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+  'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName',
+] as const;
+
+export interface IdpMetadataFacts {
+  readonly entityId: string;
+  readonly ssoUrl: string;
+  readonly sloUrl: string | undefined;
+  /** Signing certificates, active first (base64 DER or PEM). */
+  readonly certificates: readonly string[];
+  readonly wantAuthnRequestsSigned: boolean;
+  readonly nameIdFormats?: readonly string[];
+}
+
+export function buildIdpMetadata(facts: IdpMetadataFacts): string {
+  const keys = facts.certificates.map((c) => `<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="${ns.ds}"><ds:X509Data>`
+    + `<ds:X509Certificate>${certificateBody(c)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`).join('');
+  const endpoint = (element: string, url: string) => [bindingUris.post, bindingUris.redirect]
+    .map((binding) => `<md:${element} Binding="${binding}" Location="${escapeXml(url)}"/>`).join('');
+  const formats = (facts.nameIdFormats ?? nameIdFormats).map((f) => `<md:NameIDFormat>${escapeXml(f)}</md:NameIDFormat>`).join('');
+  return '<?xml version="1.0" encoding="UTF-8"?>'
+    + `<md:EntityDescriptor xmlns:md="${ns.metadata}" entityID="${escapeXml(facts.entityId)}">`
+    + `<md:IDPSSODescriptor WantAuthnRequestsSigned="${facts.wantAuthnRequestsSigned}" protocolSupportEnumeration="${ns.protocol}">`
+    + keys
+    + (facts.sloUrl ? endpoint('SingleLogoutService', facts.sloUrl) : '')
+    + formats
+    + endpoint('SingleSignOnService', facts.ssoUrl)
+    + '</md:IDPSSODescriptor></md:EntityDescriptor>';
+}

@@ -1,0 +1,101 @@
+/**
+ * The WS-Federation passive requestor's answer to `wa=wsignin1.0`: a
+ * `<t:RequestSecurityTokenResponse>` carrying a signed SAML 1.1 assertion (the token type most
+ * relying parties built on WIF and its descendants expect) or a signed SAML 2.0 assertion.
+ */
+import { SignedXml } from 'xml-crypto';
+import { assertionXml as saml2Assertion, type SamlAttribute } from '../saml/response.ts';
+import { signElement, type DigestAlgorithm, type SignatureAlgorithm, type SigningMaterial } from '../saml/signature.ts';
+import { escapeXml, newSamlId, ns, samlInstant } from '../saml/xml.ts';
+
+export const tokenTypes = {
+  saml11: 'urn:oasis:names:tc:SAML:1.0:assertion',
+  saml20: 'urn:oasis:names:tc:SAML:2.0:assertion',
+} as const;
+
+const wsu = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+const signatureUris = {
+  RSA_SHA256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  RSA_SHA1: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+} as const;
+const digestUris = { SHA256: 'http://www.w3.org/2001/04/xmlenc#sha256', SHA1: 'http://www.w3.org/2000/09/xmldsig#sha1' } as const;
+
+export interface WsFedTokenFacts {
+  readonly issuer: string;
+  /** The realm (`wtrealm`): the audience of the token. */
+  readonly realm: string;
+  /** Where the token is posted (`wreply` or the app's reply URL). */
+  readonly reply: string;
+  readonly nameId: { readonly value: string; readonly format: string };
+  readonly attributes: readonly SamlAttribute[];
+  readonly authnInstant: Date;
+  readonly authnContextClassRef: string;
+  readonly sessionIndex: string;
+  readonly now: Date;
+  readonly lifetimeSeconds: number;
+  readonly skewSeconds: number;
+}
+
+export interface WsFedSigning {
+  readonly key: SigningMaterial;
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  readonly digestAlgorithm: DigestAlgorithm;
+}
+
+function instant(date: Date, seconds = 0): string {
+  return samlInstant(new Date(date.getTime() + seconds * 1000));
+}
+
+/** WS-Federation claim URIs split into SAML 1.1's AttributeNamespace and AttributeName. */
+function saml11Attribute(attribute: SamlAttribute): string {
+  const slash = attribute.name.lastIndexOf('/');
+  const [namespace, name] = slash > 0 ? [attribute.name.slice(0, slash), attribute.name.slice(slash + 1)] : [attribute.nameFormat, attribute.name];
+  const values = attribute.values.map((v) => `<saml:AttributeValue>${escapeXml(v)}</saml:AttributeValue>`).join('');
+  return `<saml:Attribute AttributeName="${escapeXml(name)}" AttributeNamespace="${escapeXml(namespace)}">${values}</saml:Attribute>`;
+}
+
+/** A signed SAML 1.1 assertion; the signature goes last, as the SAML 1.1 schema places it. */
+export function saml11Assertion(facts: WsFedTokenFacts, signing: WsFedSigning): string {
+  const id = `_${newSamlId()}`;
+  const subject = `<saml:Subject><saml:NameIdentifier Format="${escapeXml(facts.nameId.format)}">${escapeXml(facts.nameId.value)}</saml:NameIdentifier>`
+    + '<saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject>';
+  const xml = `<saml:Assertion xmlns:saml="${ns.saml1}" MajorVersion="1" MinorVersion="1" AssertionID="${id}" Issuer="${escapeXml(facts.issuer)}" IssueInstant="${instant(facts.now)}">`
+    + `<saml:Conditions NotBefore="${instant(facts.now, -facts.skewSeconds)}" NotOnOrAfter="${instant(facts.now, facts.lifetimeSeconds)}">`
+    + `<saml:AudienceRestrictionCondition><saml:Audience>${escapeXml(facts.realm)}</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions>`
+    + (facts.attributes.length > 0 ? `<saml:AttributeStatement>${subject}${facts.attributes.map(saml11Attribute).join('')}</saml:AttributeStatement>` : '')
+    + `<saml:AuthenticationStatement AuthenticationMethod="urn:oasis:names:tc:SAML:1.0:am:password" AuthenticationInstant="${instant(facts.authnInstant)}">${subject}</saml:AuthenticationStatement>`
+    + '</saml:Assertion>';
+  const signer = new SignedXml({
+    privateKey: signing.key.privateKeyPem, publicCert: signing.key.certificatePem, idAttribute: 'AssertionID',
+    signatureAlgorithm: signatureUris[signing.signatureAlgorithm], canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  });
+  signer.addReference({
+    xpath: `//*[@AssertionID='${id}']`, digestAlgorithm: digestUris[signing.digestAlgorithm],
+    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
+  });
+  signer.computeSignature(xml, { prefix: 'ds', location: { reference: `//*[@AssertionID='${id}']`, action: 'append' } });
+  return signer.getSignedXml();
+}
+
+/** The RequestSecurityTokenResponse for `wresult`. */
+export function buildWsFedResponse(facts: WsFedTokenFacts, signing: WsFedSigning, tokenType: keyof typeof tokenTypes = 'saml11'): string {
+  let token: string;
+  if (tokenType === 'saml11') {
+    token = saml11Assertion(facts, signing);
+  } else {
+    const assertion = saml2Assertion({
+      issuer: facts.issuer, destination: facts.reply, recipient: facts.reply, audience: facts.realm, inResponseTo: undefined,
+      nameId: facts.nameId, sessionIndex: facts.sessionIndex, authnInstant: facts.authnInstant, authnContextClassRef: facts.authnContextClassRef,
+      attributes: facts.attributes, now: facts.now, lifetimeSeconds: facts.lifetimeSeconds, skewSeconds: facts.skewSeconds,
+    });
+    token = signElement(assertion.xml, assertion.id, signing.key, { signature: signing.signatureAlgorithm, digest: signing.digestAlgorithm });
+  }
+  return `<t:RequestSecurityTokenResponse xmlns:t="${ns.wst}">`
+    + `<t:Lifetime><wsu:Created xmlns:wsu="${wsu}">${instant(facts.now)}</wsu:Created><wsu:Expires xmlns:wsu="${wsu}">${instant(facts.now, facts.lifetimeSeconds)}</wsu:Expires></t:Lifetime>`
+    + `<wsp:AppliesTo xmlns:wsp="${ns.wsp}"><wsa:EndpointReference xmlns:wsa="${ns.wsa}"><wsa:Address>${escapeXml(facts.realm)}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>`
+    + `<t:RequestedSecurityToken>${token}</t:RequestedSecurityToken>`
+    + `<t:TokenType>${tokenTypes[tokenType]}</t:TokenType>`
+    + '<t:RequestType>http://schemas.xmlsoap.org/ws/2005/02/trust/Issue</t:RequestType>'
+    + '<t:KeyType>http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey</t:KeyType>'
+    + '</t:RequestSecurityTokenResponse>';
+}
