@@ -16,6 +16,7 @@ const benchmarks: Record<string, () => Promise<BenchRow[]>> = {
   'directory-scale': async () => (await import('./directory-scale.ts')).run(),
   'oidc-token-endpoint': async () => (await import('./oidc-token-endpoint.ts')).run(),
   'oidc-login': async () => (await import('./oidc-login.ts')).run(),
+  'saml-signin': async () => (await import('./saml-signin.ts')).run(),
 };
 
 async function main(args: readonly string[]): Promise<number> {
