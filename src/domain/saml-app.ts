@@ -210,7 +210,6 @@ const maxUrlLength = 1024;
 /** Why `value` is not an absolute http(s) URL Lanyard may send a browser to, or undefined. */
 export function httpUrlProblem(value: string): string | undefined {
   if (value.length > maxUrlLength) return `must be at most ${maxUrlLength} characters`;
-  // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(value)) return 'must not contain spaces or control characters';
   let url: URL;
   try {
