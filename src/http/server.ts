@@ -48,6 +48,7 @@ import { registerInteractions } from './oidc/interactions.ts';
 import { oidcMiddleware } from './oidc/routes.ts';
 import { registerFederationRoutes } from './federation/routes.ts';
 import { appSamlRoutes } from './routes/app-saml.ts';
+import { registerAppLaunch } from './routes/app-launch.ts';
 
 export interface HttpDeps {
   readonly services: Services;
@@ -174,6 +175,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   registerSignInPages(pages, services, cookiePolicy, anonymousCaller, browser);
   registerInteractions(pages, services, engines, browser, anonymousCaller);
   registerFederationRoutes(pages, services, browser, cookiePolicy, anonymousCaller);
+  registerAppLaunch(pages, services, browser);
   app.use(pages.routes());
   app.use(pages.allowedMethods(wrongMethod));
   return { app, routes, metrics };

@@ -425,6 +425,13 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
     create, replace, setStatus, remove, assignUser, unassignUser, assignGroup, unassignGroup, resolveClient,
     secretsOf, createSecret, setSecretStatus, deleteSecret, requireApp,
     get: (caller: Caller, id: string) => requireApp(store.forOrg(caller.org.id), id),
+    /** An app of the org by id, or undefined (for pages, which answer their own way). */
+    findById: (org: Org, id: string) => store.forOrg(org.id).apps.findById(id),
+    isAssigned: (org: Org, appId: string, userId: string) => store.forOrg(org.id).apps.isAssigned(appId, userId),
+    /** The active apps a user may open, in label order, without those hidden from the web. */
+    launchableFor: async (org: Org, userId: string) => (await store.forOrg(org.id).apps.appsOfUser(userId))
+      .filter((a) => a.status === 'ACTIVE' && !(a.visibility.hide as { web?: boolean } | undefined)?.web)
+      .sort((a, b) => a.label.localeCompare(b.label)),
     /** The app with this OAuth client id, whatever its status; undefined when none. */
     findByClientId: (caller: Caller, clientId: string) => store.forOrg(caller.org.id).apps.findByClientId(clientId),
     list: (caller: Caller, query: { q?: string | undefined; filter?: Filter | undefined; limit: number; after?: string | undefined }): Promise<Page<App>> =>

@@ -73,7 +73,9 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
       scopes: [...new Set(grants.filter((g) => g.clientId === clientId).map((g) => g.scope))],
       action: `/grants/${encodeURIComponent(clientId)}/revoke`,
     }));
+    const apps = (await services.apps.launchableFor(orgOf(ctx), user.id)).map((a) => ({ label: a.label, href: `/home/${a.name}/${a.id}` }));
     render(ctx, signedInPage({
+      apps,
       orgName: orgOf(ctx).displayName, csrf: session.csrfToken,
       name: `${user.profile.firstName} ${user.profile.lastName}`, login: user.profile.login, lastLogin: user.lastLogin,
       pending: pending.map((p) => ({ ...p, action: `/ciba/${p.asId}/${p.id}` })), allowed,

@@ -97,7 +97,7 @@ export interface AllowedApp {
 }
 
 export function signedInPage(model: { orgName: string; csrf: string; name: string; login: string; lastLogin: string | null;
-  pending?: readonly PendingRequest[]; allowed?: readonly AllowedApp[] }): string {
+  pending?: readonly PendingRequest[]; allowed?: readonly AllowedApp[]; apps?: readonly { label: string; href: string }[] }): string {
   return page({
     title: 'Signed in',
     orgName: model.orgName,
@@ -111,6 +111,12 @@ ${csrfField(model.csrf)}
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </form>
 </section>`)}
+${(model.apps ?? []).length > 0 ? html`<section aria-label="Your apps">
+<h2>Your apps</h2>
+<ul>
+${(model.apps ?? []).map((a) => html`<li><a href="${a.href}">${a.label}</a></li>`)}
+</ul>
+</section>` : ''}
 <dl>
 <dt>Signed in as</dt><dd>${model.login}</dd>
 ${model.lastLogin ? html`<dt>Signed in at</dt><dd><time datetime="${model.lastLogin}">${model.lastLogin}</time></dd>` : ''}

@@ -1,0 +1,51 @@
+/**
+ * `/home/{appName}/{appId}`: the app link Okta's Apps API publishes (`_links.appLinks`) and the
+ * home page lists. It starts an IdP-initiated sign-in — SAML, WS-Federation — or opens a
+ * bookmark or an OpenID Connect app's initiate-login URI, for a user assigned to the app.
+ */
+import type Router from '@koa/router';
+import type { Services } from '../../services/index.ts';
+import { notFound } from '../../kernel/errors.ts';
+import { renderErrorPage } from '../../web/signin/error-page.ts';
+import type { BrowserSessions } from '../browser-session.ts';
+import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
+
+export function registerAppLaunch(router: Router<LanyardState>, services: Services, browser: BrowserSessions): void {
+  router.get('app-launch', '/home/:appName/:appId', async (ctx: LanyardContext) => {
+    const { appName, appId } = (ctx as unknown as { params: { appName: string; appId: string } }).params;
+    const org = orgOf(ctx);
+    const app = appId.length <= 40 ? await services.apps.findById(org, appId) : undefined;
+    if (!app || app.name !== appName || app.status !== 'ACTIVE') throw notFound('AppInstance', appId.slice(0, 40));
+    const active = await browser.current(ctx);
+    if (!active) return ctx.redirect(`/login?fromURI=${encodeURIComponent(ctx.path)}`);
+    if (!(await services.apps.isAssigned(org, app.id, active.user.id))) {
+      ctx.status = 403;
+      ctx.type = 'text/html';
+      ctx.body = renderErrorPage({ title: `You can't use ${app.label}`, message: 'Ask your administrator to give you access to this app.' });
+      return;
+    }
+    switch (app.signOnMode) {
+      case 'SAML_2_0':
+        return ctx.redirect(`/app/${app.name}/${app.id}/sso/saml`);
+      case 'WS_FEDERATION': {
+        const context = await services.wsfedSso.appContext(org, app.id);
+        return ctx.redirect(`/app/${app.name}/${app.id}/sso/wsfed/passive?wa=wsignin1.0&wtrealm=${encodeURIComponent(context.rp.realm)}`);
+      }
+      case 'BOOKMARK': {
+        const url = (app.settings.app as { url?: string } | undefined)?.url;
+        if (url) return ctx.redirect(url);
+        break;
+      }
+      case 'OPENID_CONNECT': {
+        const uri = (app.settings.oauthClient as { initiate_login_uri?: string | null } | undefined)?.initiate_login_uri;
+        if (uri) return ctx.redirect(uri);
+        break;
+      }
+      default:
+        break;
+    }
+    ctx.status = 409;
+    ctx.type = 'text/html';
+    ctx.body = renderErrorPage({ title: `${app.label} opens from its own site`, message: 'This app has no sign-in link here. Go to the app and sign in there.' });
+  });
+}
