@@ -285,7 +285,9 @@ export function verifyElementSignature(doc: Document, element: Element, certific
       continue;
     }
     if (signed.length !== 1) break;
-    const reread = parseXml(signed[0]!).documentElement!;
+    // Canonical XML can be larger than the message it came from (exclusive canonicalization repeats
+    // namespace declarations), and it is in memory already: no size limit on re-reading it.
+    const reread = parseXml(signed[0]!, Number.POSITIVE_INFINITY).documentElement!;
     if (reread.namespaceURI !== element.namespaceURI || reread.localName !== element.localName || idOf(reread) !== id) break;
     return { element: reread, certificate };
   }

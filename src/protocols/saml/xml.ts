@@ -89,7 +89,7 @@ export function deflateForRedirect(xml: string): string {
   return deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64');
 }
 
-/** Strict UTF-8 (a leading byte-order mark is dropped); U+FFFD itself is a character like any other. */
+/** Strict UTF-8 (a leading byte-order mark is dropped). An encoded U+FFFD decodes as itself; parseXml then refuses it, as xmldom warns about it. */
 function utf8(bytes: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
