@@ -5,7 +5,8 @@
  *   sign-in; `/continue/{id}` finishes a request parked while the person signs in;
  * - `/app/{appName}/{appId}/slo/saml` — single logout requests and responses;
  * - `/app/{appId}/sso/saml/metadata` — the app's IdP metadata;
- * - `/app/{appName}/{appId}/sso/wsfed/passive` and `/app/{appId}/sso/wsfed/metadata`.
+ * - `/app/{appName}/{appId}/sso/wsfed/passive` (and Okta's shared `/app/template_wsfed/sso/wsfed/passive`,
+ *   where `wtrealm` names the app) and `/app/{appId}/sso/wsfed/metadata`.
  *
  * A message that cannot be trusted gets an error page here, never an answer sent anywhere.
  */
@@ -15,7 +16,9 @@ import { userActor, type Caller } from '../../services/caller.ts';
 import type { SloStep } from '../../services/saml-slo.ts';
 import type { Binding } from '../../protocols/saml/authn-request.ts';
 import { SamlError } from '../../protocols/saml/xml.ts';
-import { readWsFedRequest } from '../../protocols/wsfed/request.ts';
+import { decodedQueryParameters } from '../../protocols/saml/signature.ts';
+import { readWsFedRequest, type WsFedRequest } from '../../protocols/wsfed/request.ts';
+import type { WsFedAppContext } from '../../services/wsfed-sso.ts';
 import { postFormPage } from '../../web/federation/post-form.ts';
 import { renderErrorPage } from '../../web/signin/error-page.ts';
 import { messagePage } from '../../web/signin/pages.ts';
@@ -33,12 +36,8 @@ function params(ctx: LanyardContext): Params {
 /** The SAML message of a request: from the query (Redirect binding) or the form (POST binding). */
 async function samlMessage(ctx: LanyardContext): Promise<{ binding: Binding; fields: Record<string, string>; rawQuery: string }> {
   if (ctx.method === 'POST') return { binding: 'post', fields: await readForm(ctx), rawQuery: '' };
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(ctx.query)) {
-    if (typeof value === 'string') fields[name] = value;
-    else if (Array.isArray(value)) throw new SamlError('invalid', `${name.slice(0, 40)} is repeated.`);
-  }
-  return { binding: 'redirect', fields, rawQuery: ctx.querystring };
+  // Read from the same parse the signature check uses, so what is used is what was signed.
+  return { binding: 'redirect', fields: decodedQueryParameters(ctx.querystring), rawQuery: ctx.querystring };
 }
 
 const maxRelayState = 2048;
@@ -138,11 +137,9 @@ export function registerFederationRoutes(router: Router<LanyardState>, services:
   router.get('saml-slo', '/app/:appName/:appId/slo/saml', slo);
   router.post('saml-slo-post', '/app/:appName/:appId/slo/saml', slo);
 
-  router.get('wsfed-passive', '/app/:appName/:appId/sso/wsfed/passive', guarded(async (ctx) => {
-    const { appName, appId } = params(ctx);
+  /** `wa=wsignin1.0` parks the request and sends the browser on; `wsignout1.0` and `wsignoutcleanup1.0` end the session. */
+  async function passive(ctx: LanyardContext, context: WsFedAppContext, request: WsFedRequest): Promise<void> {
     const org = orgOf(ctx);
-    const context = await services.wsfedSso.appContext(org, appId, appName);
-    const request = readWsFedRequest(ctx.query);
     if (request.action === 'wsignin1.0') return ctx.redirect(await services.wsfedSso.receive(org, context, request));
     const active = await browser.current(ctx);
     if (active) {
@@ -151,6 +148,18 @@ export function registerFederationRoutes(router: Router<LanyardState>, services:
     }
     const target = services.wsfedSso.signOutTarget(context, request.reply);
     return target ? ctx.redirect(target) : render(ctx, { kind: 'done' });
+  }
+
+  router.get('wsfed-passive', '/app/:appName/:appId/sso/wsfed/passive', guarded(async (ctx) => {
+    const { appName, appId } = params(ctx);
+    const context = await services.wsfedSso.appContext(orgOf(ctx), appId, appName);
+    await passive(ctx, context, readWsFedRequest(ctx.query));
+  }));
+
+  // Okta's shared endpoint: the app is the one whose generated realm (`urn:okta:app:{id}`) is `wtrealm`.
+  router.get('wsfed-passive-shared', '/app/template_wsfed/sso/wsfed/passive', guarded(async (ctx) => {
+    const request = readWsFedRequest(ctx.query);
+    await passive(ctx, await services.wsfedSso.sharedEndpointContext(orgOf(ctx), request.realm), request);
   }));
 
   router.get('wsfed-continue', '/app/:appName/:appId/sso/wsfed/passive/continue/:pendingId', guarded(async (ctx) => {

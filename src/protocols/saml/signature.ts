@@ -332,9 +332,19 @@ export function rawQueryParameters(rawQuery: string): Map<string, string> {
     if (!pair) continue;
     const eq = pair.indexOf('=');
     const name = percentDecode(eq < 0 ? pair : pair.slice(0, eq), 'parameter name');
-    if (out.has(name)) throw new SamlError('invalid', `The query repeats ${name.slice(0, 40)}.`);
+    if (out.has(name)) throw new SamlError('invalid', `${name.slice(0, 40)} is repeated in the query.`);
     out.set(name, eq < 0 ? '' : pair.slice(eq + 1));
   }
+  return out;
+}
+
+/**
+ * The parameters of a query string decoded as a form (`+` is a space), from the same parse as
+ * {@link rawQueryParameters}: the values a handler reads are the very octets a signature covers.
+ */
+export function decodedQueryParameters(rawQuery: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, raw] of rawQueryParameters(rawQuery)) out[name] = percentDecode(raw.replace(/\+/g, '%20'), `value of ${name.slice(0, 40)}`);
   return out;
 }
 
