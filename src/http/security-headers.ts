@@ -8,9 +8,11 @@ import type { LanyardContext } from './state.ts';
 const pageCsp = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const apiCsp = "default-src 'none'; frame-ancestors 'none'";
 // The sign-in, password and consent forms of an OpenID Connect flow end in redirects to the app's
-// redirect URI (any origin, or a native app's own scheme); browsers hold every redirect after a
-// form submission to form-action, so those pages leave it out.
+// redirect URI (any origin, or a native app's own scheme), and the sign-out form in a redirect to
+// the first SAML app to log out; browsers hold every redirect after a form submission to
+// form-action, so those pages leave it out.
 const interactionCsp = pageCsp.replace(" form-action 'self';", '');
+const redirectingForms = (path: string) => path.startsWith('/interaction/') || path === '/logout';
 
 export function securityHeaders(https: boolean) {
   return async (ctx: LanyardContext, next: Next): Promise<void> => {
@@ -18,7 +20,7 @@ export function securityHeaders(https: boolean) {
     const isHtml = ctx.response.is('html') === 'html';
     // A page that needs more (a form posting to a service provider, say) sets its own, narrower policy.
     if (!ctx.response.get('Content-Security-Policy')) {
-      ctx.set('Content-Security-Policy', isHtml ? (ctx.path.startsWith('/interaction/') ? interactionCsp : pageCsp) : apiCsp);
+      ctx.set('Content-Security-Policy', isHtml ? (redirectingForms(ctx.path) ? interactionCsp : pageCsp) : apiCsp);
     }
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('X-Frame-Options', 'DENY');

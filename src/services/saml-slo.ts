@@ -74,7 +74,8 @@ export function createSamlSlo(deps: ServiceDeps, sso: SamlSso, appKeys: AppKeySe
       } catch {
         return advance(org, roundId, { ...round, queue: rest });
       }
-      const participate = context.sp.slo?.participate;
+      // Okta's participateSlo stands on its own: an SP may be logged out without starting logouts itself (slo).
+      const participate = context.sp.participateSlo;
       if (!participate) return advance(org, roundId, { ...round, queue: rest });
       const signing = await signingFor(org, context);
       // Signed in the XML for POST; for Redirect the signature goes in the query instead.
@@ -109,6 +110,9 @@ export function createSamlSlo(deps: ServiceDeps, sso: SamlSso, appKeys: AppKeySe
     const expectedIssuer = slo.issuer ?? context.sp.spIssuer ?? context.sp.entityId;
     if (request.issuer !== undefined && request.issuer !== expectedIssuer) throw new SamlError('invalid', 'The logout request\'s Issuer is not this app\'s service provider.');
     if (request.notOnOrAfter && request.notOnOrAfter.getTime() <= clock.now().getTime()) throw new SamlError('invalid', 'The logout request has expired.');
+    if (request.destination !== undefined && request.destination !== context.sloUrl) {
+      throw new SamlError('invalid', 'The logout request\'s Destination is not this app\'s single logout URL.');
+    }
     if (!(await state.claim(org.id, 'SamlReplay', `${context.app.id}:logout:${request.id}`, roundSeconds))) {
       throw new SamlError('invalid', 'This logout request was already answered.');
     }
@@ -138,6 +142,9 @@ export function createSamlSlo(deps: ServiceDeps, sso: SamlSso, appKeys: AppKeySe
       certificates: context.sp.spCertificates, required: context.sp.spCertificates.length > 0, allowSha1: context.sp.signatureAlgorithm === 'RSA_SHA1',
     });
     if (response.inResponseTo !== round.outstanding.requestId) throw new SamlError('invalid', 'The logout response answers another request.');
+    if (response.destination !== undefined && response.destination !== context.sloUrl) {
+      throw new SamlError('invalid', 'The logout response\'s Destination is not this app\'s single logout URL.');
+    }
     return advance(org, roundId, { ...round, outstanding: undefined });
   }
 
