@@ -11,9 +11,10 @@ import type { User } from '../domain/user.ts';
 import { orgUrl } from '../domain/org-url.ts';
 import { resolveWsFedRelyingParty, selectReplyUrl, type WsFedRelyingParty } from '../domain/wsfed-app.ts';
 import { notFound } from '../kernel/errors.ts';
+import { looksLikeId } from '../kernel/ids.ts';
 import { buildWsFedMetadata } from '../protocols/wsfed/metadata.ts';
-import { buildWsFedResponse } from '../protocols/wsfed/response.ts';
-import type { WsFedRequest } from '../protocols/wsfed/request.ts';
+import { buildWsFedResponse, claimType } from '../protocols/wsfed/response.ts';
+import type { WsFedRequest, WsFedTokenType } from '../protocols/wsfed/request.ts';
 import { SamlError } from '../protocols/saml/xml.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { AppKeyService } from './app-keys.ts';
@@ -34,8 +35,16 @@ interface PendingWsFed extends Record<string, unknown> {
   readonly reply: string;
   readonly context: string | undefined;
   readonly freshness: number | undefined;
+  /** The token type the request's `wreq` asked for, if any. */
+  readonly tokenType: WsFedTokenType | undefined;
   readonly requestedAt: string;
 }
+
+/** A parked request's id: 18 random bytes, base64url. */
+const pendingIdPattern = /^[A-Za-z0-9_-]{24}$/;
+
+/** Okta's generated realm, which names the app on the shared endpoint `/app/template_wsfed/sso/wsfed/passive`. */
+const generatedRealm = /^urn:okta:app:([A-Za-z0-9]{1,40})$/;
 
 export interface WsFedAppContext {
   readonly app: App;
@@ -49,9 +58,10 @@ export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state:
   const { store, clock } = deps;
 
   async function appContext(org: Org, appId: string, appName?: string): Promise<WsFedAppContext> {
-    const app = appId.length <= 40 ? await store.forOrg(org.id).apps.findById(appId) : undefined;
+    // Junk never reaches the store (PostgreSQL refuses text holding NUL outright).
+    const app = looksLikeId(appId) ? await store.forOrg(org.id).apps.findById(appId) : undefined;
     if (!app || app.signOnMode !== 'WS_FEDERATION' || app.status !== 'ACTIVE' || (appName !== undefined && appName !== app.name)) {
-      throw notFound('AppInstance', appId.slice(0, 40));
+      throw notFound('AppInstance', appId.replace(/[^\w-]/g, '').slice(0, 40));
     }
     const base = orgUrl(org, deps.baseUrl);
     const resolved = resolveWsFedRelyingParty(app.settings.app, { orgUrl: base, appId: app.id, orgExternalKey: app.id });
@@ -64,6 +74,17 @@ export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state:
     };
   }
 
+  /**
+   * The app a request to the shared endpoint is for: Okta's shared endpoint names no app, and the
+   * generated realm `urn:okta:app:{id}` in `wtrealm` says which (an app with a realm of its own is
+   * reached on its own endpoint only, as the realm check in {@link receive} makes sure).
+   */
+  async function sharedEndpointContext(org: Org, realm: string | undefined): Promise<WsFedAppContext> {
+    const appId = generatedRealm.exec(realm ?? '')?.[1];
+    if (!appId) throw new SamlError('invalid', 'wtrealm must be an app\'s generated realm (urn:okta:app:…) on the shared endpoint.');
+    return appContext(org, appId, 'template_wsfed');
+  }
+
   function signingKid(app: App): string | undefined {
     const kid = (app.credentials.signing as { kid?: unknown } | undefined)?.kid;
     return typeof kid === 'string' ? kid : undefined;
@@ -74,7 +95,10 @@ export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state:
     const key = await appKeys.signingMaterial(org.id, appId, signingKid(context.app));
     return buildWsFedMetadata({
       entityId: context.issuer, passiveEndpoint: context.passiveUrl, certificates: [key.certificatePem],
-      claims: context.rp.attributeStatements.map((a) => ({ uri: a.name, displayName: a.name.slice(a.name.lastIndexOf('/') + 1) })),
+      claims: context.rp.attributeStatements.map((a) => {
+        const uri = claimType({ name: a.name, nameFormat: a.namespace });
+        return { uri, displayName: uri.slice(uri.lastIndexOf('/') + 1) };
+      }),
     });
   }
 
@@ -90,7 +114,7 @@ export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state:
     if (request.realm !== context.rp.realm) throw new SamlError('invalid', 'wtrealm is not this app\'s realm.');
     const pending: PendingWsFed = {
       appId: context.app.id, reply: replyFor(context.rp, request.reply), context: request.context, freshness: request.freshness,
-      requestedAt: clock.now().toISOString(),
+      tokenType: request.tokenType, requestedAt: clock.now().toISOString(),
     };
     const id = randomBytes(18).toString('base64url');
     await state.put(org.id, 'SamlRequest', id, pending, pendingSeconds);
@@ -101,7 +125,8 @@ export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state:
     active: { readonly user: User; readonly session: SessionRecord } | undefined): Promise<SsoStep> {
     const org = caller.org;
     const continueUrl = `${new URL(context.passiveUrl).pathname}/continue/${pendingId}`;
-    const pending = await state.get<PendingWsFed>(org.id, 'SamlRequest', pendingId);
+    // Only ids this service issues reach the store (PostgreSQL refuses text holding NUL outright).
+    const pending = pendingIdPattern.test(pendingId) ? await state.get<PendingWsFed>(org.id, 'SamlRequest', pendingId) : undefined;
     if (!pending || pending.appId !== context.app.id) {
       return { kind: 'refused', status: 400, title: 'This sign-in request has expired', message: 'Go back to the app and sign in again.' };
     }
@@ -121,12 +146,12 @@ export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state:
       const expressions = await buildExpressionContext(deps, org, active.user, { app: context.app }, { amr: [...active.session.amr] });
       const key = await appKeys.signingMaterial(org.id, context.app.id, signingKid(context.app));
       const wresult = buildWsFedResponse({
-        issuer: context.issuer, realm: context.rp.realm, reply: pending.reply,
+        issuer: context.issuer, realm: context.rp.realm, audience: context.rp.audience, reply: pending.reply,
         nameId: { value: federationNameId(context.rp.nameId.template, context.rp.nameId.format, expressions), format: context.rp.nameId.format },
         attributes: federationAttributes(context.rp.attributeStatements, expressions), authnInstant: new Date(active.session.created),
         authnContextClassRef: context.rp.authnContextClassRef, sessionIndex: active.session.id, now: clock.now(),
         lifetimeSeconds: tokenLifetimeSeconds, skewSeconds: notBeforeSkewSeconds,
-      }, { key, signatureAlgorithm: context.rp.signatureAlgorithm, digestAlgorithm: context.rp.digestAlgorithm }, context.rp.tokenType);
+      }, { key, signatureAlgorithm: context.rp.signatureAlgorithm, digestAlgorithm: context.rp.digestAlgorithm }, pending.tokenType ?? context.rp.tokenType);
       await store.forOrg(org.id).logs.append(ssoEvent(deps, caller, active.user, context.app, 'SUCCESS'));
       return { kind: 'post', url: pending.reply, fields: { wa: 'wsignin1.0', wresult, wctx: pending.context } };
     } catch (error) {
@@ -145,7 +170,7 @@ export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state:
     }
   }
 
-  return { appContext, metadata, receive, complete, signOutTarget };
+  return { appContext, sharedEndpointContext, metadata, receive, complete, signOutTarget };
 }
 
 export type WsFedSso = ReturnType<typeof createWsFedSso>;

@@ -22,8 +22,10 @@ const digestUris = { SHA256: 'http://www.w3.org/2001/04/xmlenc#sha256', SHA1: 'h
 
 export interface WsFedTokenFacts {
   readonly issuer: string;
-  /** The realm (`wtrealm`): the audience of the token. */
+  /** The realm (`wtrealm`): whom the token applies to (`wsp:AppliesTo`). */
   readonly realm: string;
+  /** The token's `Audience` (Okta's `audienceRestriction`, else the realm). */
+  readonly audience: string;
   /** Where the token is posted (`wreply` or the app's reply URL). */
   readonly reply: string;
   readonly nameId: { readonly value: string; readonly format: string };
@@ -46,10 +48,33 @@ function instant(date: Date, seconds = 0): string {
   return samlInstant(new Date(date.getTime() + seconds * 1000));
 }
 
-/** WS-Federation claim URIs split into SAML 1.1's AttributeNamespace and AttributeName. */
+const absoluteUri = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+const attrNameFormatPrefix = 'urn:oasis:names:tc:SAML:2.0:attrname-format:';
+const uriNameFormat = `${attrNameFormatPrefix}uri`;
+
+/**
+ * The claim type a relying party sees for an attribute: its name when that is already a URI
+ * (`http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn`), else the name under its
+ * namespace (`givenname` in the claims namespace). A name under one of SAML 2.0's attribute
+ * name formats (basic, unspecified) stays as written.
+ */
+export function claimType(attribute: Pick<SamlAttribute, 'name' | 'nameFormat'>): string {
+  if (absoluteUri.test(attribute.name) || !attribute.nameFormat || attribute.nameFormat.startsWith(attrNameFormatPrefix)) return attribute.name;
+  return `${attribute.nameFormat.replace(/\/+$/, '')}/${attribute.name}`;
+}
+
+/** A SAML 2.0 attribute as WS-Federation relying parties read it: the claim type as `Name`, in the URI name format. */
+function saml20Attribute(attribute: SamlAttribute): SamlAttribute {
+  const name = claimType(attribute);
+  return { name, nameFormat: absoluteUri.test(name) ? uriNameFormat : attribute.nameFormat, values: attribute.values };
+}
+
+/** A claim split into SAML 1.1's AttributeNamespace and AttributeName (which relying parties join again with `/`). */
 function saml11Attribute(attribute: SamlAttribute): string {
-  const slash = attribute.name.lastIndexOf('/');
-  const [namespace, name] = slash > 0 ? [attribute.name.slice(0, slash), attribute.name.slice(slash + 1)] : [attribute.nameFormat, attribute.name];
+  const claim = claimType(attribute);
+  const slash = claim.lastIndexOf('/');
+  const [namespace, name] = absoluteUri.test(claim) && slash > 0 && slash < claim.length - 1
+    ? [claim.slice(0, slash), claim.slice(slash + 1)] : [attribute.nameFormat, claim];
   const values = attribute.values.map((v) => `<saml:AttributeValue>${escapeXml(v)}</saml:AttributeValue>`).join('');
   return `<saml:Attribute AttributeName="${escapeXml(name)}" AttributeNamespace="${escapeXml(namespace)}">${values}</saml:Attribute>`;
 }
@@ -61,7 +86,7 @@ export function saml11Assertion(facts: WsFedTokenFacts, signing: WsFedSigning): 
     + '<saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject>';
   const xml = `<saml:Assertion xmlns:saml="${ns.saml1}" MajorVersion="1" MinorVersion="1" AssertionID="${id}" Issuer="${escapeXml(facts.issuer)}" IssueInstant="${instant(facts.now)}">`
     + `<saml:Conditions NotBefore="${instant(facts.now, -facts.skewSeconds)}" NotOnOrAfter="${instant(facts.now, facts.lifetimeSeconds)}">`
-    + `<saml:AudienceRestrictionCondition><saml:Audience>${escapeXml(facts.realm)}</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions>`
+    + `<saml:AudienceRestrictionCondition><saml:Audience>${escapeXml(facts.audience)}</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions>`
     + (facts.attributes.length > 0 ? `<saml:AttributeStatement>${subject}${facts.attributes.map(saml11Attribute).join('')}</saml:AttributeStatement>` : '')
     + `<saml:AuthenticationStatement AuthenticationMethod="urn:oasis:names:tc:SAML:1.0:am:password" AuthenticationInstant="${instant(facts.authnInstant)}">${subject}</saml:AuthenticationStatement>`
     + '</saml:Assertion>';
@@ -84,9 +109,9 @@ export function buildWsFedResponse(facts: WsFedTokenFacts, signing: WsFedSigning
     token = saml11Assertion(facts, signing);
   } else {
     const assertion = saml2Assertion({
-      issuer: facts.issuer, destination: facts.reply, recipient: facts.reply, audience: facts.realm, inResponseTo: undefined,
+      issuer: facts.issuer, destination: facts.reply, recipient: facts.reply, audience: facts.audience, inResponseTo: undefined,
       nameId: facts.nameId, sessionIndex: facts.sessionIndex, authnInstant: facts.authnInstant, authnContextClassRef: facts.authnContextClassRef,
-      attributes: facts.attributes, now: facts.now, lifetimeSeconds: facts.lifetimeSeconds, skewSeconds: facts.skewSeconds,
+      attributes: facts.attributes.map(saml20Attribute), now: facts.now, lifetimeSeconds: facts.lifetimeSeconds, skewSeconds: facts.skewSeconds,
     });
     token = signElement(assertion.xml, assertion.id, signing.key, { signature: signing.signatureAlgorithm, digest: signing.digestAlgorithm });
   }
