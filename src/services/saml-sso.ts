@@ -11,6 +11,7 @@ import type { User } from '../domain/user.ts';
 import { orgUrl } from '../domain/org-url.ts';
 import { resolveSamlServiceProvider, selectAcsUrl, type SamlServiceProvider } from '../domain/saml-app.ts';
 import { notFound } from '../kernel/errors.ts';
+import { looksLikeId } from '../kernel/ids.ts';
 import { readAuthnRequest, type Binding } from '../protocols/saml/authn-request.ts';
 import { buildErrorResponse, buildResponse, statusCodes, type ResponseSigning } from '../protocols/saml/response.ts';
 import { buildIdpMetadata } from '../protocols/saml/metadata.ts';
@@ -74,7 +75,7 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
 
   /** The active SAML app `appId` of the org, with its resolved service-provider settings. */
   async function appContext(org: Org, appId: string, appName?: string, options: { includeInactive?: boolean } = {}): Promise<SamlAppContext> {
-    const app = appId.length <= 40 ? await store.forOrg(org.id).apps.findById(appId) : undefined;
+    const app = looksLikeId(appId) ? await store.forOrg(org.id).apps.findById(appId) : undefined;
     if (!app || app.signOnMode !== 'SAML_2_0' || (app.status !== 'ACTIVE' && !options.includeInactive) || (appName !== undefined && appName !== app.name)) {
       throw notFound('AppInstance', appId.slice(0, 40));
     }
@@ -165,16 +166,18 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
   async function complete(caller: Caller, context: SamlAppContext, pendingId: string,
     active: { readonly user: User; readonly session: SessionRecord } | undefined): Promise<SsoStep> {
     const org = caller.org;
-    const pending = await state.get<PendingSso>(org.id, 'SamlRequest', pendingId);
+    const pending = /^[A-Za-z0-9_-]{24}$/.test(pendingId) ? await state.get<PendingSso>(org.id, 'SamlRequest', pendingId) : undefined;
     if (!pending || pending.appId !== context.app.id) {
       return { kind: 'refused', status: 400, title: 'This sign-in request has expired', message: 'Go back to the app and sign in again.' };
     }
     const signing = await responseSigning(org, context);
+    // An error response carries no assertion: its own signature is the only one an SP can check
+    // (node-saml, for one, refuses an unsigned NoPassive), so it is signed whatever responseSigned says.
     const errorTo = (top: string, second: string, message: string): SsoStep => ({
       kind: 'post', url: pending.acsUrl,
       fields: {
         SAMLResponse: Buffer.from(buildErrorResponse({ issuer: context.sp.idpIssuer, destination: pending.acsUrl, inResponseTo: pending.requestId, now: clock.now() },
-          { top, second, message }, signing)).toString('base64'),
+          { top, second, message }, { ...signing, signResponse: true })).toString('base64'),
         RelayState: pending.relayState,
       },
     });
@@ -186,6 +189,11 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
       return { kind: 'signin', continueUrl: continueUrl(context, pendingId), reauth: false };
     }
     if (pending.forceAuthn && Date.parse(active.session.created) < Date.parse(pending.requestedAt)) {
+      // ForceAuthn asks for a fresh sign-in, IsPassive forbids asking: SAML core §3.4.1 says NoPassive.
+      if (pending.isPassive) {
+        await state.remove(org.id, 'SamlRequest', pendingId);
+        return errorTo(statusCodes.responder, statusCodes.noPassive, 'A fresh sign-in was requested without letting the user sign in.');
+      }
       return { kind: 'signin', continueUrl: continueUrl(context, pendingId), reauth: true };
     }
     const refusal = await refuseUnassigned(deps, caller, context.app, active.user);
@@ -210,6 +218,7 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
         recipient: atDefault ? context.sp.recipient : pending.acsUrl, audience: context.sp.entityId,
         inResponseTo: pending.requestId, nameId: { value: participant.nameId, format: participant.nameIdFormat },
         sessionIndex: participant.sessionIndex, authnInstant: new Date(active.session.created), authnContextClassRef: context.sp.authnContextClassRef,
+        sessionNotOnOrAfter: context.sp.sessionLifetimeSeconds === undefined ? undefined : new Date(clock.now().getTime() + context.sp.sessionLifetimeSeconds * 1000),
         attributes: federationAttributes(context.sp.attributeStatements, expressions), now: clock.now(),
         lifetimeSeconds: assertionLifetimeSeconds, skewSeconds: notBeforeSkewSeconds,
       }, signing, context.sp.encryption);

@@ -177,3 +177,19 @@ describe('authentication of API calls', () => {
     expectOktaError(await call('/api/v1/users', { headers: { authorization: `SSWS ${'x'.repeat(5000)}` } }), 401, 'E0000011');
   });
 });
+
+describe('browser endpoints of the sign-in protocols', () => {
+  it('answers junk app ids and continuation ids (NUL bytes, overlong, wrong shape) with 4xx pages, never a 500', async () => {
+    const paths = [
+      '/app/%00/sso/saml/metadata', '/app/x/%00/sso/saml', '/app/x/%00/slo/saml', '/app/x/%00/sso/saml/continue/abc',
+      `/app/x/${'a'.repeat(300)}/sso/saml`, '/app/x/0oaAAAAAAAAAAAAAAAAA/sso/saml/continue/%00%00', '/app/%00/sso/wsfed/metadata',
+      '/app/x/%00/sso/wsfed/passive?wa=wsignin1.0&wtrealm=x', '/home/x/%00', `/home/x/${'b'.repeat(300)}`,
+    ];
+    for (const path of paths) {
+      const response = await fetch(`${t.url}${path}`, { redirect: 'manual' });
+      expect(response.status, path).toBeGreaterThanOrEqual(400);
+      expect(response.status, path).toBeLessThan(500);
+      expect(await response.text(), path).not.toMatch(/\bat .+\.ts:\d+/);
+    }
+  });
+});

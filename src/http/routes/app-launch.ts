@@ -6,6 +6,7 @@
 import type Router from '@koa/router';
 import type { Services } from '../../services/index.ts';
 import { notFound } from '../../kernel/errors.ts';
+import { looksLikeId } from '../../kernel/ids.ts';
 import { renderErrorPage } from '../../web/signin/error-page.ts';
 import type { BrowserSessions } from '../browser-session.ts';
 import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
@@ -14,7 +15,7 @@ export function registerAppLaunch(router: Router<LanyardState>, services: Servic
   router.get('app-launch', '/home/:appName/:appId', async (ctx: LanyardContext) => {
     const { appName, appId } = (ctx as unknown as { params: { appName: string; appId: string } }).params;
     const org = orgOf(ctx);
-    const app = appId.length <= 40 ? await services.apps.findById(org, appId) : undefined;
+    const app = looksLikeId(appId) ? await services.apps.findById(org, appId) : undefined;
     if (!app || app.name !== appName || app.status !== 'ACTIVE') throw notFound('AppInstance', appId.slice(0, 40));
     const active = await browser.current(ctx);
     if (!active) return ctx.redirect(`/login?fromURI=${encodeURIComponent(ctx.path)}`);
