@@ -104,15 +104,15 @@ export function parseWsFedAttributeStatements(text: string): WsFedAttributeState
         throw new Error(`${where} (${name}): ${error.message}`);
       }
     }
-    if (namespace !== undefined) {
-      if (!namespace) throw new Error(`${where} (${name}) has an empty namespace`);
+    // Okta documents the form `name|value|` (a trailing separator): an empty namespace is the default one.
+    if (namespace) {
       try {
         new URL(namespace);
       } catch {
         throw new Error(`${where} (${name}) has a namespace that is not an absolute URI`);
       }
     }
-    statements.push({ name, value, namespace: namespace ?? wsFedClaimsNamespace });
+    statements.push({ name, value, namespace: namespace || wsFedClaimsNamespace });
   });
   if (statements.length > 100) throw new Error('must have at most 100 statements');
   return statements;
@@ -155,9 +155,16 @@ export const wsFedAppSchema = z.object({
     }
   }),
 }).superRefine((app, ctx) => {
-  if (app.groupFilter && !app.groupName) ctx.addIssue({ code: 'custom', path: ['groupName'], message: 'is required when groupFilter is set' });
   if (app.groupName && !app.groupFilter) ctx.addIssue({ code: 'custom', path: ['groupFilter'], message: 'is required when groupName is set' });
 });
+
+/** The claim the groups go in when `groupFilter` is set without `groupName` (Okta's default: the role claim). */
+export const defaultGroupClaim = 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role';
+
+/** The claim URI a statement is sent as: its name when that is already a URI, else the namespace and the name. */
+export function wsFedClaimUri(name: string, namespace: string): string {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(name) ? name : `${namespace.replace(/\/+$/, '')}/${name}`;
+}
 
 export type WsFedAppSettings = z.output<typeof wsFedAppSchema>;
 export type WsFedAppSettingsInput = z.input<typeof wsFedAppSchema>;
@@ -223,14 +230,17 @@ export function resolveWsFedRelyingParty(settings: unknown, context: SamlAppCont
       values: [statement.value.includes('${') ? statement.value : quoted(statement.value)],
     });
   }
-  if (app.groupName && app.groupFilter) {
-    statements.push({ type: 'GROUP', name: app.groupName, namespace: wsFedClaimsNamespace, filterType: 'REGEX', filterValue: app.groupFilter });
+  const groupClaim = app.groupFilter ? app.groupName || defaultGroupClaim : undefined;
+  if (groupClaim && app.groupFilter) {
+    statements.push({ type: 'GROUP', name: groupClaim, namespace: wsFedClaimsNamespace, filterType: 'REGEX', filterValue: app.groupFilter });
   }
+  // Two statements are the same claim when they resolve to the same URI, however they are written.
   const seen = new Set<string>();
   const causes: string[] = [];
   for (const statement of statements) {
-    if (seen.has(statement.name)) causes.push(`settings.app.attributeStatements: the claim ${statement.name} is sent twice (by usernameAttribute, attributeStatements or groupName)`);
-    seen.add(statement.name);
+    const uri = wsFedClaimUri(statement.name, statement.namespace);
+    if (seen.has(uri)) causes.push(`settings.app.attributeStatements: the claim ${uri} is sent twice (by usernameAttribute, attributeStatements or groupName)`);
+    seen.add(uri);
   }
   if (causes.length > 0) return { ok: false, causes };
   return {
@@ -247,7 +257,7 @@ export function resolveWsFedRelyingParty(settings: unknown, context: SamlAppCont
       usernameAttribute: app.usernameAttribute,
       authnContextClassRef: app.authnContextClassRef,
       attributeStatements: statements,
-      groups: app.groupName && app.groupFilter ? { claim: app.groupName, filter: app.groupFilter, valueFormat: app.groupValueFormat } : undefined,
+      groups: groupClaim && app.groupFilter ? { claim: groupClaim, filter: app.groupFilter, valueFormat: app.groupValueFormat } : undefined,
       tokenType: 'saml20',
       signatureAlgorithm: 'RSA_SHA256',
       digestAlgorithm: 'SHA256',

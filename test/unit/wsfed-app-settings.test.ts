@@ -71,17 +71,30 @@ describe('settings.app of template_wsfed', () => {
     ]);
   });
 
-  it('checks the group filter with the safe regex engine and needs a claim name with it', () => {
+  it('checks the group filter with the safe regex engine; a filter without a claim name sends the role claim', () => {
     expect(causes({ wReplyURL: 'https://rp.example.com/', groupFilter: 'app-.*', groupName: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role' })).toEqual([]);
     expect(causes({ wReplyURL: 'https://rp.example.com/', groupFilter: '(a+)+\\1', groupName: 'role' })).toEqual([
       expect.stringMatching(/^settings\.app\.groupFilter: invalid regular expression: /),
     ]);
-    expect(causes({ wReplyURL: 'https://rp.example.com/', groupFilter: '.*' })).toEqual(['settings.app.groupName: is required when groupFilter is set']);
+    expect(causes({ wReplyURL: 'https://rp.example.com/', groupFilter: '.*' })).toEqual([]);
+    const resolved = resolveWsFedRelyingParty({ wReplyURL: 'https://rp.example.com/', groupFilter: '.*' }, context);
+    expect(resolved.ok && resolved.rp.groups?.claim).toBe('http://schemas.microsoft.com/ws/2008/06/identity/claims/role');
     expect(causes({ wReplyURL: 'https://rp.example.com/', groupName: 'role' })).toEqual(['settings.app.groupFilter: is required when groupName is set']);
   });
 });
 
 describe('the attribute statements grammar', () => {
+  it('takes Okta\'s documented form with a trailing separator, and sees one claim written two ways as a duplicate', () => {
+    expect(parseWsFedAttributeStatements('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname|${user.firstName}|')).toEqual([
+      { name: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname', value: '${user.firstName}', namespace: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims' },
+    ]);
+    expect(resolveWsFedRelyingParty({ wReplyURL: 'https://rp.example.com/', usernameAttribute: 'username', attributeStatements: 'name|${user.email}' }, context)).toEqual({
+      ok: false,
+      causes: ['settings.app.attributeStatements: the claim http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name is sent twice (by usernameAttribute, attributeStatements or groupName)'],
+    });
+  });
+
+
   it('reads name|value and name|value|namespace, comma separated', () => {
     expect(parseWsFedAttributeStatements('email|${user.email},firstName|${user.firstName},role|ENG')).toEqual([
       { name: 'email', value: '${user.email}', namespace: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims' },
