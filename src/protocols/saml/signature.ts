@@ -80,13 +80,16 @@ export function parseCertificate(certificate: string): X509Certificate {
 const ncName = /^[A-Za-z_][\w.-]*$/;
 
 /**
- * Signs the element whose `ID` (or SAML 1.1 `AssertionID`) is `id` in `xml` with an enveloped signature (exclusive
- * canonicalization), placed right after its `<Issuer>` as the SAML schema wants.
+ * Signs the element whose `ID` (or SAML 1.1 `AssertionID`) is `id` in `xml` with an enveloped
+ * signature (exclusive canonicalization), placed right after its `<Issuer>` as the SAML 2.0 schema
+ * wants, or (`'last'`) as its last child, where the SAML 1.1 schema puts it.
  */
 export function signElement(xml: string, id: string, key: SigningMaterial, algorithms: { signature: SignatureAlgorithm; digest: DigestAlgorithm },
-  placement: { afterLocalName: string } = { afterLocalName: 'Issuer' }): string {
+  placement: { afterLocalName: string } | 'last' = { afterLocalName: 'Issuer' }): string {
   // Both go into XPath expressions: only NCNames, so neither can change what the expressions select.
-  if (!ncName.test(id) || !ncName.test(placement.afterLocalName)) throw new SamlError('invalid', 'The ID or placement to sign is not an NCName.');
+  if (!ncName.test(id) || (placement !== 'last' && !ncName.test(placement.afterLocalName))) {
+    throw new SamlError('invalid', 'The ID or placement to sign is not an NCName.');
+  }
   const signer = new SignedXml({
     privateKey: key.privateKeyPem,
     publicCert: key.certificatePem,
@@ -98,7 +101,9 @@ export function signElement(xml: string, id: string, key: SigningMaterial, algor
   signer.addReference({ xpath: target, transforms: [envelopedTransform, exclusiveC14n], digestAlgorithm: digestUris[algorithms.digest] });
   signer.computeSignature(xml, {
     prefix: 'ds',
-    location: { reference: `${target}/*[local-name(.)='${placement.afterLocalName}']`, action: 'after' },
+    location: placement === 'last'
+      ? { reference: target, action: 'append' }
+      : { reference: `${target}/*[local-name(.)='${placement.afterLocalName}']`, action: 'after' },
   });
   return signer.getSignedXml();
 }

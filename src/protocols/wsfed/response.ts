@@ -3,7 +3,6 @@
  * `<t:RequestSecurityTokenResponse>` carrying a signed SAML 1.1 assertion (the token type most
  * relying parties built on WIF and its descendants expect) or a signed SAML 2.0 assertion.
  */
-import { SignedXml } from 'xml-crypto';
 import { assertionXml as saml2Assertion, type SamlAttribute } from '../saml/response.ts';
 import { signElement, type DigestAlgorithm, type SignatureAlgorithm, type SigningMaterial } from '../saml/signature.ts';
 import { escapeXml, newSamlId, ns, samlInstant } from '../saml/xml.ts';
@@ -14,11 +13,6 @@ export const tokenTypes = {
 } as const;
 
 const wsu = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
-const signatureUris = {
-  RSA_SHA256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-  RSA_SHA1: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
-} as const;
-const digestUris = { SHA256: 'http://www.w3.org/2001/04/xmlenc#sha256', SHA1: 'http://www.w3.org/2000/09/xmldsig#sha1' } as const;
 
 export interface WsFedTokenFacts {
   readonly issuer: string;
@@ -90,16 +84,7 @@ export function saml11Assertion(facts: WsFedTokenFacts, signing: WsFedSigning): 
     + (facts.attributes.length > 0 ? `<saml:AttributeStatement>${subject}${facts.attributes.map(saml11Attribute).join('')}</saml:AttributeStatement>` : '')
     + `<saml:AuthenticationStatement AuthenticationMethod="urn:oasis:names:tc:SAML:1.0:am:password" AuthenticationInstant="${instant(facts.authnInstant)}">${subject}</saml:AuthenticationStatement>`
     + '</saml:Assertion>';
-  const signer = new SignedXml({
-    privateKey: signing.key.privateKeyPem, publicCert: signing.key.certificatePem, idAttribute: 'AssertionID',
-    signatureAlgorithm: signatureUris[signing.signatureAlgorithm], canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-  });
-  signer.addReference({
-    xpath: `//*[@AssertionID='${id}']`, digestAlgorithm: digestUris[signing.digestAlgorithm],
-    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
-  });
-  signer.computeSignature(xml, { prefix: 'ds', location: { reference: `//*[@AssertionID='${id}']`, action: 'append' } });
-  return signer.getSignedXml();
+  return signElement(xml, id, signing.key, { signature: signing.signatureAlgorithm, digest: signing.digestAlgorithm }, 'last');
 }
 
 /** The RequestSecurityTokenResponse for `wresult`. */
