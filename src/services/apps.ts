@@ -127,6 +127,10 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       const resolved = resolveSamlServiceProvider(signOn.data, context);
       if (!resolved.ok) throw validationError(resolved.causes);
       settings = { app: {}, signOn: signOn.data };
+      // The name is a segment of the app's sign-on URLs (`/app/{name}/{id}/sso/saml`), in metadata SPs trust.
+      if (!existing && input.name !== undefined && !/^[A-Za-z0-9_-]{1,100}$/.test(input.name)) {
+        throw validationError(['name: must be 1 to 100 letters, digits, "_" or "-": it is part of the app\'s sign-on URLs.'], 'name');
+      }
       name = existing?.name ?? input.name ?? `${org.name}_${input.label.toLowerCase().replace(/[^a-z0-9]+/g, '').slice(0, 40) || 'samlapp'}_1`;
     } else {
       if (input.name !== undefined && input.name !== 'template_wsfed') throw validationError(['name: WS-Federation apps are named template_wsfed.'], 'name');
@@ -401,6 +405,9 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
    * it (a Lanyard addition): ACS URLs, entity ID, certificate, signed requests, single logout.
    */
   async function importSpMetadata(caller: Caller, xml: string, target: { label: string } | { appId: string }): Promise<App> {
+    // An unknown app (or another org's) is 404 whatever the document holds, as at every other app endpoint.
+    const existing = 'appId' in target ? await requireApp(store.forOrg(caller.org.id), target.appId) : undefined;
+    if (existing && existing.signOnMode !== 'SAML_2_0') throw validationError(['signOnMode: Only SAML 2.0 apps take service provider metadata.'], 'signOnMode');
     let metadata: SpMetadata;
     try {
       metadata = parseSpMetadata(xml, { now: clock.now() });
@@ -408,11 +415,9 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       if (error instanceof SamlError) throw validationError([`metadata: ${error.message}`], 'metadata');
       throw error;
     }
-    if ('label' in target) {
-      return create(caller, { label: target.label, signOnMode: 'SAML_2_0', settings: { signOn: signOnFromMetadata(metadata) } }, { activate: true });
+    if (!existing) {
+      return create(caller, { label: (target as { label: string }).label, signOnMode: 'SAML_2_0', settings: { signOn: signOnFromMetadata(metadata) } }, { activate: true });
     }
-    const existing = await requireApp(store.forOrg(caller.org.id), target.appId);
-    if (existing.signOnMode !== 'SAML_2_0') throw validationError(['signOnMode: Only SAML 2.0 apps take service provider metadata.'], 'signOnMode');
     const signOn = signOnFromMetadata(metadata, existing.settings.signOn as Partial<SamlSignOnInput>);
     return replace(caller, existing.id, {
       name: existing.name, label: existing.label, signOnMode: existing.signOnMode,

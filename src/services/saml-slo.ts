@@ -142,6 +142,10 @@ export function createSamlSlo(deps: ServiceDeps, sso: SamlSso, appKeys: AppKeySe
       certificates: context.sp.spCertificates, required: context.sp.spCertificates.length > 0, allowSha1: context.sp.signatureAlgorithm === 'RSA_SHA1',
     });
     if (response.inResponseTo !== round.outstanding.requestId) throw new SamlError('invalid', 'The logout response answers another request.');
+    const expectedIssuer = context.sp.slo?.issuer ?? context.sp.spIssuer;
+    if (response.issuer !== undefined && response.issuer !== expectedIssuer && response.issuer !== context.sp.entityId) {
+      throw new SamlError('invalid', 'The logout response\'s Issuer is not this app\'s service provider.');
+    }
     if (response.destination !== undefined && response.destination !== context.sloUrl) {
       throw new SamlError('invalid', 'The logout response\'s Destination is not this app\'s single logout URL.');
     }

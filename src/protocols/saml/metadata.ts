@@ -21,6 +21,7 @@ export interface IdpMetadataFacts {
   /** Signing certificates, active first (base64 DER or PEM). */
   readonly certificates: readonly string[];
   readonly wantAuthnRequestsSigned: boolean;
+  /** Formats to list first (the app's own), before the others Lanyard can issue. */
   readonly nameIdFormats?: readonly string[];
 }
 
@@ -29,7 +30,9 @@ export function buildIdpMetadata(facts: IdpMetadataFacts): string {
     + `<ds:X509Certificate>${certificateBody(c)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`).join('');
   const endpoint = (element: string, url: string) => [bindingUris.post, bindingUris.redirect]
     .map((binding) => `<md:${element} Binding="${binding}" Location="${escapeXml(url)}"/>`).join('');
-  const formats = (facts.nameIdFormats ?? nameIdFormats).map((f) => `<md:NameIDFormat>${escapeXml(f)}</md:NameIDFormat>`).join('');
+  // The app's own format first: toolkits that read metadata take the first as the one to ask for.
+  const ordered = [...new Set([...(facts.nameIdFormats ?? []), ...nameIdFormats])];
+  const formats = ordered.map((f) => `<md:NameIDFormat>${escapeXml(f)}</md:NameIDFormat>`).join('');
   return '<?xml version="1.0" encoding="UTF-8"?>'
     + `<md:EntityDescriptor xmlns:md="${ns.metadata}" entityID="${escapeXml(facts.entityId)}">`
     + `<md:IDPSSODescriptor WantAuthnRequestsSigned="${facts.wantAuthnRequestsSigned}" protocolSupportEnumeration="${ns.protocol}">`

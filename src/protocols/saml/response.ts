@@ -38,6 +38,8 @@ export interface AssertionFacts {
   readonly sessionIndex: string;
   readonly authnInstant: Date;
   readonly authnContextClassRef: string;
+  /** `SessionNotOnOrAfter` of the authentication statement: when the SP's own session must end (Okta's `samlAssertionLifetimeSeconds`). */
+  readonly sessionNotOnOrAfter?: Date | undefined;
   readonly attributes: readonly SamlAttribute[];
   readonly now: Date;
   /** Seconds the assertion may be used: NotOnOrAfter of the confirmation and conditions. */
@@ -86,6 +88,7 @@ export function assertionXml(facts: AssertionFacts): { id: string; xml: string }
   const issued = samlInstant(facts.now);
   const expires = later(facts.now, facts.lifetimeSeconds);
   const inResponseTo = facts.inResponseTo ? ` InResponseTo="${escapeXml(facts.inResponseTo)}"` : '';
+  const sessionEnd = facts.sessionNotOnOrAfter ? ` SessionNotOnOrAfter="${samlInstant(facts.sessionNotOnOrAfter)}"` : '';
   const qualifier = facts.nameId.spNameQualifier ? ` SPNameQualifier="${escapeXml(facts.nameId.spNameQualifier)}"` : '';
   const attributes = facts.attributes.length > 0
     ? `<saml:AttributeStatement>${facts.attributes.map(attributeXml).join('')}</saml:AttributeStatement>` : '';
@@ -100,7 +103,7 @@ export function assertionXml(facts: AssertionFacts): { id: string; xml: string }
     + `<saml:Conditions NotBefore="${later(facts.now, -facts.skewSeconds)}" NotOnOrAfter="${expires}">`
     + `<saml:AudienceRestriction><saml:Audience>${escapeXml(facts.audience)}</saml:Audience></saml:AudienceRestriction>`
     + '</saml:Conditions>'
-    + `<saml:AuthnStatement AuthnInstant="${samlInstant(facts.authnInstant)}" SessionIndex="${escapeXml(facts.sessionIndex)}">`
+    + `<saml:AuthnStatement AuthnInstant="${samlInstant(facts.authnInstant)}" SessionIndex="${escapeXml(facts.sessionIndex)}"${sessionEnd}>`
     + `<saml:AuthnContext><saml:AuthnContextClassRef>${escapeXml(facts.authnContextClassRef)}</saml:AuthnContextClassRef></saml:AuthnContext>`
     + '</saml:AuthnStatement>'
     + attributes
