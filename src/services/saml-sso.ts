@@ -25,6 +25,8 @@ import { ClaimError, federationAttributes, federationNameId } from './federation
 import { refuseUnassigned, ssoEvent, type Refusal } from './federation-access.ts';
 import type { Caller } from './caller.ts';
 
+const transientFormat = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
+
 /** How old an AuthnRequest may be, and how far ahead of our clock its IssueInstant may lie. */
 const requestMaxAgeSeconds = 600;
 const clockSkewSeconds = 180;
@@ -42,6 +44,8 @@ interface PendingSso extends Record<string, unknown> {
   readonly requestId: string | undefined;
   readonly forceAuthn: boolean;
   readonly isPassive: boolean;
+  /** `transient` when the request's NameIDPolicy asks for it (always possible); otherwise the app's format is used. */
+  readonly transientNameId?: boolean;
   readonly requestedAt: string;
 }
 
@@ -96,7 +100,7 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
     const key = await appKeys.signingMaterial(org.id, appId, options.kid ?? signingKid(context.app));
     return buildIdpMetadata({
       entityId: context.sp.idpIssuer, ssoUrl: context.ssoUrl, sloUrl: context.sloUrl,
-      certificates: [key.certificatePem], wantAuthnRequestsSigned: context.sp.requireSignedRequests,
+      certificates: [key.certificatePem], wantAuthnRequestsSigned: context.sp.requireSignedRequests, nameIdFormats: [context.sp.nameId.format],
     });
   }
 
@@ -140,6 +144,7 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
     return park(org, context, {
       appId: context.app.id, acsUrl, relayState: message.relayState, requestId: request.id,
       forceAuthn: request.forceAuthn && sp.honorForceAuthn, isPassive: request.isPassive, requestedAt: clock.now().toISOString(),
+      transientNameId: request.nameIdPolicy?.format === transientFormat,
     });
   }
 
@@ -209,7 +214,7 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
     await state.remove(org.id, 'SamlRequest', pendingId);
 
     try {
-      const participant = await participantFor(org, context, active);
+      const participant = await participantFor(org, context, active, pending.transientNameId === true);
       const expressions = await buildExpressionContext(deps, org, active.user, { app: context.app }, { amr: [...active.session.amr] });
       // The admin's Recipient and Destination apply to the default ACS; another registered ACS is named as itself.
       const atDefault = pending.acsUrl === context.sp.defaultAcsUrl;
@@ -239,15 +244,16 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
   }
 
   /** The session's participation in this app: the same NameID and SessionIndex every time in one session. */
-  async function participantFor(org: Org, context: SamlAppContext, active: { readonly user: User; readonly session: SessionRecord }): Promise<SamlParticipant> {
+  async function participantFor(org: Org, context: SamlAppContext, active: { readonly user: User; readonly session: SessionRecord },
+    transient: boolean): Promise<SamlParticipant> {
     const id = `${active.session.id}:${context.app.id}`;
     const existing = await state.get<SamlParticipant>(org.id, 'SamlParticipant', id);
     if (existing) return existing;
     const expressions = await buildExpressionContext(deps, org, active.user, { app: context.app });
     const participant: SamlParticipant = {
       sessionId: active.session.id, appId: context.app.id,
-      nameId: federationNameId(context.sp.nameId.template, context.sp.nameId.format, expressions),
-      nameIdFormat: context.sp.nameId.format,
+      nameId: federationNameId(context.sp.nameId.template, transient ? transientFormat : context.sp.nameId.format, expressions),
+      nameIdFormat: transient ? transientFormat : context.sp.nameId.format,
       sessionIndex: `_${randomBytes(16).toString('hex')}`,
     };
     const ttl = Math.max(60, Math.ceil((Date.parse(active.session.expiresAt) - clock.now().getTime()) / 1000));

@@ -22,10 +22,11 @@ import {
 import { launchChromium, screenshot, signInOnLanyardPage } from '../helpers/chromium.ts';
 
 /**
- * One person per browser sign-in: mellon 0.18 finds the session an IdP's LogoutRequest ends by
- * NameID alone (not by SessionIndex), so two live mellon sessions with one NameID would make it
- * check the request against the wrong one. Each test signs in its own person.
+ * mellon asks for transient NameIDs (NameIDPolicy), so each sign-in gets a fresh one: the tests
+ * read it from the protected page. Each test still signs in its own person, so what one test
+ * leaves behind cannot satisfy another.
  */
+const transientNameId = /^_[0-9a-f]{32}$/;
 const people = {
   signIn: { username: 'ada.lovelace@example.com', password: 'Analytical-Engine-1843', firstName: 'Ada', lastName: 'Lovelace' },
   spLogout: { username: 'grace.hopper@example.com', password: 'Compiler-A-0-1952', firstName: 'Grace', lastName: 'Hopper' },
@@ -218,11 +219,12 @@ describe('Apache mod_auth_mellon against Lanyard', () => {
     expect(response).not.toContain(person.username);
     expect(page.url()).toBe(protectedUrl);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Protected by mod_auth_mellon');
-    await expect(page.locator('#name_id').textContent()).resolves.toBe(person.username);
+    const nameId = await page.locator('#name_id').textContent();
+    expect(nameId).toMatch(transientNameId);
     await expect(page.locator('#idp').textContent()).resolves.toBe(`http://www.okta.com/${app.id}`);
     await expect(page.locator('#attr_email').textContent()).resolves.toBe(person.username);
     await expect(page.locator('#attr_displayName').textContent()).resolves.toBe(`${person.firstName} ${person.lastName}`);
-    await expect(page.locator('#remote_user').textContent()).resolves.toBe(person.username);
+    await expect(page.locator('#remote_user').textContent()).resolves.toBe(nameId);
     await screenshot(page, 'mod-auth-mellon-protected');
 
     // mellon's own session holds: reloading does not go back to Lanyard.
@@ -230,7 +232,7 @@ describe('Apache mod_auth_mellon against Lanyard', () => {
     await page.reload();
     expect(page.url()).toBe(protectedUrl);
     expect(navigations.slice(before)).toEqual([protectedUrl]);
-    await expect(page.locator('#name_id').textContent()).resolves.toBe(person.username);
+    await expect(page.locator('#name_id').textContent()).resolves.toBe(nameId);
     expect(mellonComplaints(apache)).toEqual([]);
   });
 
@@ -240,7 +242,8 @@ describe('Apache mod_auth_mellon against Lanyard', () => {
     const protectedUrl = `${apache.url}${mellonApachePaths.protectedPage}`;
     await page.goto(protectedUrl);
     await signInOnLanyardPage(page, person.username, person.password);
-    await expect(page.locator('#name_id').textContent()).resolves.toBe(person.username);
+    const nameId = await page.locator('#name_id').textContent();
+    expect(nameId).toMatch(transientNameId);
 
     const navigations = recordNavigations(page);
     await Promise.all([page.waitForURL(`${apache.url}${mellonApachePaths.signedOut}`), page.locator('#logout').click()]);
@@ -254,7 +257,7 @@ describe('Apache mod_auth_mellon against Lanyard', () => {
     expect(new URL(logoutRequest!).searchParams.get('Signature')).toBeTruthy();
     const requestXml = redirectMessage(logoutRequest!, 'SAMLRequest');
     expect(requestXml).toContain(`<saml:Issuer>${sp.entityId}</saml:Issuer>`);
-    expect(requestXml).toContain(`>${person.username}</saml:NameID>`);
+    expect(requestXml).toContain(`>${nameId}</saml:NameID>`);
     expect(requestXml).toMatch(/<samlp:SessionIndex>_[0-9a-f]+<\/samlp:SessionIndex>/);
     // ...and Lanyard's signed LogoutResponse came back to mellon's logout endpoint.
     const logoutResponse = navigations.find((url) => url.startsWith(`${apache.url}${mellonApachePaths.logout}?SAMLResponse=`));
@@ -275,7 +278,8 @@ describe('Apache mod_auth_mellon against Lanyard', () => {
     const protectedUrl = `${apache.url}${mellonApachePaths.protectedPage}`;
     await page.goto(protectedUrl);
     await signInOnLanyardPage(page, person.username, person.password);
-    await expect(page.locator('#name_id').textContent()).resolves.toBe(person.username);
+    const nameId = await page.locator('#name_id').textContent();
+    expect(nameId).toMatch(transientNameId);
 
     await page.goto(`${t.url}/logout`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign out?');
@@ -299,7 +303,7 @@ describe('Apache mod_auth_mellon against Lanyard', () => {
     expect(logoutRequest, navigations.join('\n')).toBeDefined();
     expect(new URL(logoutRequest!).searchParams.get('Signature')).toBeTruthy();
     const requestXml = redirectMessage(logoutRequest!, 'SAMLRequest');
-    expect(requestXml).toContain(`>${person.username}</saml:NameID>`);
+    expect(requestXml).toContain(`>${nameId}</saml:NameID>`);
     expect(requestXml).toContain(`Destination="${apache.url}${mellonApachePaths.logout}"`);
     // ...and mellon answered with a signed LogoutResponse that says it succeeded.
     const responseUrl = page.url();

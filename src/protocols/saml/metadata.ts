@@ -3,16 +3,10 @@
  * single logout endpoints for both bindings, and the NameID formats it can issue.
  */
 import { bindingUris } from './authn-request.ts';
+import { nameIdFormats } from '../../domain/saml-app.ts';
 import { certificateBody } from './signature.ts';
 import { escapeXml, ns } from './xml.ts';
 
-export const nameIdFormats = [
-  'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
-  'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-  'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
-  'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
-  'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName',
-] as const;
 
 export interface IdpMetadataFacts {
   readonly entityId: string;

@@ -71,3 +71,19 @@ describe('SAML sign-in with node-saml as the service provider', () => {
     expect(profile?.nameID).toBe(person.username);
   });
 });
+
+describe('NameIDPolicy', () => {
+  it('gives a transient NameID when the request asks for one, the same for the rest of the session', async () => {
+    const sp = serviceProvider({ identifierFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient' });
+    const browser = new BrowserlessClient(t.url);
+    const first = postedForm(await samlSignIn(browser, await sp.getAuthorizeUrlAsync('', undefined, {}), person));
+    const { profile } = await sp.validatePostResponseAsync({ SAMLResponse: first!.fields.SAMLResponse! });
+    expect(profile?.nameIDFormat).toBe('urn:oasis:names:tc:SAML:2.0:nameid-format:transient');
+    expect(profile?.nameID).toMatch(/^_[0-9a-f]{32}$/);
+    const again = postedForm(await samlSignIn(browser, await sp.getAuthorizeUrlAsync('', undefined, {}), person));
+    expect((await sp.validatePostResponseAsync({ SAMLResponse: again!.fields.SAMLResponse! })).profile?.nameID).toBe(profile?.nameID);
+    // Another session gets another one.
+    const other = postedForm(await samlSignIn(new BrowserlessClient(t.url), await sp.getAuthorizeUrlAsync('', undefined, {}), person));
+    expect((await sp.validatePostResponseAsync({ SAMLResponse: other!.fields.SAMLResponse! })).profile?.nameID).not.toBe(profile?.nameID);
+  });
+});
