@@ -39,3 +39,14 @@ export async function refuseUnassigned(deps: Pick<ServiceDeps, 'clock' | 'store'
     message: 'User is not assigned to this application. Ask your administrator to give you access to this app.',
   };
 }
+
+/**
+ * A sign-in request refused before anyone was known (a bad signature, an unregistered ACS URL, a
+ * replay…): logged so an admin can see why an app's sign-ins fail. The reason is Lanyard's own
+ * message, never the request itself.
+ */
+export async function logRefusedRequest(deps: Pick<ServiceDeps, 'clock' | 'store'>, caller: Caller, app: App | undefined, reason: string): Promise<void> {
+  await deps.store.forOrg(caller.org.id).logs.append(buildEvent(deps.clock, caller, 'user.authentication.sso', {
+    outcome: 'FAILURE', reason: reason.slice(0, 300), severity: 'WARN', ...(app ? { targets: [appTarget(app)] } : {}),
+  }));
+}

@@ -22,7 +22,7 @@ import type { AppKeyService } from './app-keys.ts';
 import type { ProtocolState } from './protocol-state.ts';
 import { buildExpressionContext } from './expression-context.ts';
 import { ClaimError, federationAttributes, federationNameId } from './federation-claims.ts';
-import { refuseUnassigned, ssoEvent, type Refusal } from './federation-access.ts';
+import { logRefusedRequest, refuseUnassigned, ssoEvent, type Refusal } from './federation-access.ts';
 import type { Caller } from './caller.ts';
 
 const transientFormat = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
@@ -261,7 +261,13 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
     return participant;
   }
 
-  return { appContext, metadata, receive, startIdpInitiated, complete };
+  /** Logs a refused request of an app's sign-in endpoints (SAML or WS-Federation) for the admin. */
+  async function recordRefusal(caller: Caller, appId: string, reason: string): Promise<void> {
+    const app = looksLikeId(appId) ? await store.forOrg(caller.org.id).apps.findById(appId) : undefined;
+    await logRefusedRequest(deps, caller, app, reason);
+  }
+
+  return { appContext, metadata, receive, startIdpInitiated, complete, recordRefusal };
 }
 
 export type SamlSso = ReturnType<typeof createSamlSso>;

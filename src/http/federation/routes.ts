@@ -84,6 +84,7 @@ export function registerFederationRoutes(router: Router<LanyardState>, services:
         await handler(ctx);
       } catch (error) {
         if (!(error instanceof SamlError)) throw error;
+        await services.samlSso.recordRefusal(anonymousCaller(ctx), params(ctx).appId ?? '', error.message);
         html(ctx, renderErrorPage({ title: 'Sign-in request refused', message: error.message, errorId: error.fault }), 400);
       }
     };

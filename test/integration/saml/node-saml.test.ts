@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
-import { startLanyard, type TestLanyard } from '../../helpers/lanyard.ts';
+import { api, startLanyard, type TestLanyard } from '../../helpers/lanyard.ts';
 import { BrowserlessClient } from '../../helpers/browserless.ts';
 import { createUser } from '../../helpers/oidc.ts';
 import { acsUrl, createSamlApp, postBinding, postedForm, samlSignIn, spEntityId, type TestSamlApp } from '../../helpers/saml.ts';
@@ -85,5 +85,18 @@ describe('NameIDPolicy', () => {
     // Another session gets another one.
     const other = postedForm(await samlSignIn(new BrowserlessClient(t.url), await sp.getAuthorizeUrlAsync('', undefined, {}), person));
     expect((await sp.validatePostResponseAsync({ SAMLResponse: other!.fields.SAMLResponse! })).profile?.nameID).not.toBe(profile?.nameID);
+  });
+});
+
+describe('refused requests in the system log', () => {
+  it('records why a request was refused, naming the app, without the request itself', async () => {
+    const sp = serviceProvider({ callbackUrl: 'https://elsewhere.example.test/acs' });
+    const url = await sp.getAuthorizeUrlAsync('', undefined, {});
+    const nav = await new BrowserlessClient(t.url).get(url);
+    expect(nav.final.status).toBe(400);
+    const logs = await api(t)(`/api/v1/logs?filter=${encodeURIComponent('eventType eq "user.authentication.sso" and outcome.result eq "FAILURE"')}`);
+    const event = logs.json.find((e: any) => e.target?.some((target: any) => target.id === app.id));
+    expect(event).toMatchObject({ severity: 'WARN', outcome: { result: 'FAILURE', reason: 'The AssertionConsumerServiceURL is not registered for this app.' } });
+    expect(JSON.stringify(logs.json)).not.toContain(new URL(url).searchParams.get('SAMLRequest')!.slice(0, 40));
   });
 });
