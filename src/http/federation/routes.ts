@@ -14,6 +14,9 @@ import type Router from '@koa/router';
 import type { Services } from '../../services/index.ts';
 import { userActor, type Caller } from '../../services/caller.ts';
 import type { SloStep } from '../../services/saml-slo.ts';
+import type { SsoStep } from '../../services/saml-sso.ts';
+import type { ActiveSession } from '../../signin/sessions.ts';
+import type { Org } from '../../domain/org.ts';
 import type { Binding } from '../../protocols/saml/authn-request.ts';
 import { SamlError } from '../../protocols/saml/xml.ts';
 import { decodedQueryParameters } from '../../protocols/saml/signature.ts';
@@ -28,6 +31,7 @@ import type { BrowserSessions } from '../browser-session.ts';
 import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 
 type Params = { appName?: string; appId: string; pendingId?: string };
+type CompleteFn<C> = (caller: Caller, context: C, pendingId: string, active: ActiveSession | undefined) => Promise<SsoStep>;
 
 function params(ctx: LanyardContext): Params {
   return (ctx as unknown as { params: Params }).params;
@@ -104,17 +108,26 @@ export function registerFederationRoutes(router: Router<LanyardState>, services:
   router.get('saml-sso', '/app/:appName/:appId/sso/saml', sso);
   router.post('saml-sso-post', '/app/:appName/:appId/sso/saml', sso);
 
-  router.get('saml-sso-continue', '/app/:appName/:appId/sso/saml/continue/:pendingId', guarded(async (ctx) => {
-    const { appName, appId, pendingId } = params(ctx);
-    const context = await services.samlSso.appContext(orgOf(ctx), appId, appName);
-    render(ctx, await services.samlSso.complete(anonymousCaller(ctx), context, pendingId!, await browser.current(ctx)));
-  }));
+  /** Finishes a request parked while the person signed in, for either protocol. */
+  function continuation<C>(protocol: { appContext(org: Org, appId: string, appName?: string): Promise<C>; complete: CompleteFn<C> }) {
+    return guarded(async (ctx) => {
+      const { appName, appId, pendingId } = params(ctx);
+      const context = await protocol.appContext(orgOf(ctx), appId, appName);
+      render(ctx, await protocol.complete(anonymousCaller(ctx), context, pendingId!, await browser.current(ctx)));
+    });
+  }
 
-  router.get('saml-metadata', '/app/:appId/sso/saml/metadata', guarded(async (ctx) => {
-    ctx.type = 'application/samlmetadata+xml';
-    ctx.set('Cache-Control', 'public, max-age=300');
-    ctx.body = await services.samlSso.metadata(orgOf(ctx), params(ctx).appId);
-  }));
+  /** An app's metadata document, for either protocol. */
+  function metadataDocument(type: string, read: (org: Org, appId: string) => Promise<string>) {
+    return guarded(async (ctx) => {
+      ctx.type = type;
+      ctx.set('Cache-Control', 'public, max-age=300');
+      ctx.body = await read(orgOf(ctx), params(ctx).appId);
+    });
+  }
+
+  router.get('saml-sso-continue', '/app/:appName/:appId/sso/saml/continue/:pendingId', continuation(services.samlSso));
+  router.get('saml-metadata', '/app/:appId/sso/saml/metadata', metadataDocument('application/samlmetadata+xml', (org, appId) => services.samlSso.metadata(org, appId)));
 
   const slo = guarded(async (ctx) => {
     const { appName, appId } = params(ctx);
@@ -163,15 +176,6 @@ export function registerFederationRoutes(router: Router<LanyardState>, services:
     await passive(ctx, await services.wsfedSso.sharedEndpointContext(orgOf(ctx), request.realm), request);
   }));
 
-  router.get('wsfed-continue', '/app/:appName/:appId/sso/wsfed/passive/continue/:pendingId', guarded(async (ctx) => {
-    const { appName, appId, pendingId } = params(ctx);
-    const context = await services.wsfedSso.appContext(orgOf(ctx), appId, appName);
-    render(ctx, await services.wsfedSso.complete(anonymousCaller(ctx), context, pendingId!, await browser.current(ctx)));
-  }));
-
-  router.get('wsfed-metadata', '/app/:appId/sso/wsfed/metadata', guarded(async (ctx) => {
-    ctx.type = 'application/xml';
-    ctx.set('Cache-Control', 'public, max-age=300');
-    ctx.body = await services.wsfedSso.metadata(orgOf(ctx), params(ctx).appId);
-  }));
+  router.get('wsfed-continue', '/app/:appName/:appId/sso/wsfed/passive/continue/:pendingId', continuation(services.wsfedSso));
+  router.get('wsfed-metadata', '/app/:appId/sso/wsfed/metadata', metadataDocument('application/xml', (org, appId) => services.wsfedSso.metadata(org, appId)));
 }
