@@ -8,11 +8,15 @@ import type { LanyardContext } from './state.ts';
 const pageCsp = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const apiCsp = "default-src 'none'; frame-ancestors 'none'";
 // The sign-in, password and consent forms of an OpenID Connect flow end in redirects to the app's
-// redirect URI (any origin, or a native app's own scheme), and the sign-out form in a redirect to
-// the first SAML app to log out; browsers hold every redirect after a form submission to
-// form-action, so those pages leave it out.
+// redirect URI (any origin, or a native app's own scheme); browsers hold every redirect after a
+// form submission to form-action, so those pages leave it out.
 const interactionCsp = pageCsp.replace(" form-action 'self';", '');
-const redirectingForms = (path: string) => path.startsWith('/interaction/') || path === '/logout';
+const redirectingForms = (path: string) => path.startsWith('/interaction/');
+
+/** The page policy with more origins a form (or the redirects after it) may go to. */
+export function pageCspWithFormTargets(origins: readonly string[]): string {
+  return pageCsp.replace("form-action 'self'", ["form-action 'self'", ...origins].join(' '));
+}
 
 export function securityHeaders(https: boolean) {
   return async (ctx: LanyardContext, next: Next): Promise<void> => {

@@ -159,7 +159,18 @@ export function createSamlSlo(deps: ServiceDeps, sso: SamlSso, appKeys: AppKeySe
     return advance(org, randomBytes(18).toString('base64url'), { origin: undefined, queue, outstanding: undefined });
   }
 
-  return { receiveRequest, receiveResponse, startFromLanyard };
+  /** The origins single logout from Lanyard's page will send the browser to, for its form's policy. */
+  async function logoutOrigins(org: Org, active: { readonly user: User; readonly session: SessionRecord }): Promise<string[]> {
+    const origins = new Set<string>();
+    for (const participant of await participantsOf(org, active)) {
+      const context = await sso.appContext(org, participant.appId).catch(() => undefined);
+      const url = context?.sp.participateSlo?.logoutRequestUrl;
+      if (url) origins.add(new URL(url).origin);
+    }
+    return [...origins];
+  }
+
+  return { receiveRequest, receiveResponse, startFromLanyard, logoutOrigins };
 }
 
 export type SamlSlo = ReturnType<typeof createSamlSlo>;

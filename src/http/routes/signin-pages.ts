@@ -13,6 +13,7 @@ import type { BrowserSessions } from '../browser-session.ts';
 import { clearCookie, csrfCookie, readCookie, sessionCookie, type CookiePolicy } from '../cookies.ts';
 import { clientOf, orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import { postFormPage } from '../../web/federation/post-form.ts';
+import { pageCspWithFormTargets } from '../security-headers.ts';
 import { messagePage, passwordRequirements, setPasswordPage, signedInPage, signInPage, signOutConfirmPage } from '../../web/signin/pages.ts';
 
 /**
@@ -161,6 +162,9 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
   router.get('signout', '/logout', async (ctx: LanyardContext) => {
     const active = await currentSession(ctx);
     if (!active) return ctx.redirect('/login');
+    // Signing out may go on to the SAML apps of the session, which the form's policy must allow.
+    const origins = await services.samlSlo.logoutOrigins(orgOf(ctx), active);
+    if (origins.length > 0) ctx.set('Content-Security-Policy', pageCspWithFormTargets(origins));
     render(ctx, signOutConfirmPage({ orgName: orgOf(ctx).displayName, csrf: active.session.csrfToken }));
   });
 
