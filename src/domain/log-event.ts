@@ -107,6 +107,19 @@ export const eventTypes = {
   'app.oauth2.as.consent.revoke': 'Consent revoked',
   'app.oauth2.as.token.revoke': 'OAuth2 token revoked',
   'app.oauth2.as.token.detect_reuse': 'Refresh token reuse detected',
+  // Lanyard's integration network.
+  'application.integration.add': 'Add application from the integration network',
+  'application.integration.upgrade': 'Apply an integration version to an application',
+  'network.integration.create': 'Create integration',
+  'network.integration.version.create': 'Create integration version',
+  'network.integration.version.update': 'Update integration version',
+  'network.integration.version.submit': 'Submit integration version for review',
+  'network.integration.version.checks': 'Run integration checks',
+  'network.integration.version.comment': 'Comment on integration version',
+  'network.integration.version.reject': 'Reject integration version',
+  'network.integration.version.publish': 'Publish integration version',
+  'network.integration.monitor.fail': 'Published integration failed its checks',
+  'network.integration.monitor.recover': 'Published integration passed its checks again',
 } as const;
 
 export type EventType = keyof typeof eventTypes;

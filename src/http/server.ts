@@ -49,6 +49,8 @@ import { oidcMiddleware } from './oidc/routes.ts';
 import { registerFederationRoutes } from './federation/routes.ts';
 import { appSamlRoutes } from './routes/app-saml.ts';
 import { registerAppLaunch } from './routes/app-launch.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { registerCatalogAssets } from './routes/catalog-assets.ts';
 
 export interface HttpDeps {
   readonly services: Services;
@@ -76,6 +78,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...logRoutes(services),
     ...orgRoutes(services),
     ...appSamlRoutes(services),
+    ...catalogRoutes(services),
     ...appRoutes(services),
     ...appKeyRoutes(services),
     ...oauthClientRoutes(services),
@@ -176,6 +179,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   registerInteractions(pages, services, engines, browser, anonymousCaller);
   registerFederationRoutes(pages, services, browser, cookiePolicy, anonymousCaller);
   registerAppLaunch(pages, services, browser);
+  registerCatalogAssets(pages, services);
   app.use(pages.routes());
   app.use(pages.allowedMethods(wrongMethod));
   return { app, routes, metrics };

@@ -21,7 +21,7 @@ import { resolveWsFedRelyingParty, wsFedAppSchema } from '../domain/wsfed-app.ts
 import type { AppKeyService } from './app-keys.ts';
 import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
-import { UniqueViolation, type AppGroupAssignment, type AppUserAssignment, type ClientSecretRecord, type OrgStore, type Page } from './ports.ts';
+import { UniqueViolation, type Store, type AppGroupAssignment, type AppUserAssignment, type ClientSecretRecord, type OrgStore, type Page } from './ports.ts';
 import { buildEvent, groupTarget, userTarget } from './system-log.ts';
 import { issuesToCauses, parseOrThrow } from './validation.ts';
 import { requireUser } from './user-lookup.ts';
@@ -41,6 +41,9 @@ export const appInputSchema = z.object({
 });
 export type AppInput = z.input<typeof appInputSchema>;
 
+/** More writes that must land with the app's own, in its transaction. */
+export type InTransaction = (tx: Store, app: App) => Promise<void>;
+
 /** The client of an OIDC app, as the protocol engine needs it. */
 export interface ResolvedClient {
   readonly app: App;
@@ -56,7 +59,7 @@ export function secretHash(secret: string): string {
   return createHash('sha256').update(secret).digest('base64url');
 }
 
-function appTarget(app: Pick<App, 'id' | 'label' | 'name'>) {
+export function appTarget(app: Pick<App, 'id' | 'label' | 'name'>) {
   return { id: app.id, type: 'AppInstance', alternateId: app.label, displayName: app.label };
 }
 
@@ -177,7 +180,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
     };
   }
 
-  async function create(caller: Caller, raw: unknown, options: { activate: boolean }): Promise<App> {
+  async function create(caller: Caller, raw: unknown, options: { activate: boolean; within?: InTransaction }): Promise<App> {
     const input = parseOrThrow(appInputSchema, raw);
     const id = newId('app');
     const shaped = shape(caller.org, input, id);
@@ -205,12 +208,13 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       }
       if (secret) await scoped.apps.insertSecret(secret);
       await scoped.logs.append(buildEvent(clock, caller, 'application.lifecycle.create', { targets: [appTarget(app)] }));
+      await options.within?.(tx, app);
       return app;
     });
   }
 
   /** PUT: the app's label and settings are replaced as a whole. */
-  async function replace(caller: Caller, id: string, raw: unknown): Promise<App> {
+  async function replace(caller: Caller, id: string, raw: unknown, options: { within?: InTransaction } = {}): Promise<App> {
     const scoped = store.forOrg(caller.org.id);
     const existing = await requireApp(scoped, id);
     const input = parseOrThrow(appInputSchema, raw);
@@ -230,7 +234,9 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       });
       if (secret) await t.apps.insertSecret(secret);
       await t.logs.append(buildEvent(clock, caller, 'application.lifecycle.update', { targets: [appTarget(existing)] }));
-      return (await t.apps.findById(id))!;
+      const updated = (await t.apps.findById(id))!;
+      await options.within?.(tx, updated);
+      return updated;
     });
   }
 

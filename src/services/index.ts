@@ -22,6 +22,9 @@ import { createProtocolState } from './protocol-state.ts';
 import { createSamlSso } from './saml-sso.ts';
 import { createSamlSlo } from './saml-slo.ts';
 import { createWsFedSso } from './wsfed-sso.ts';
+import { createCatalog } from './catalog.ts';
+import { createIntegrationInstances } from './integration-instances.ts';
+import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
   const credentials = createCredentialService(deps);
@@ -35,11 +38,15 @@ export function createServices(deps: ServiceDeps) {
   const sessions = createSessions(deps);
   const protocolState = createProtocolState(deps);
   const samlSso = createSamlSso(deps, appKeys, protocolState);
+  const apps = createAppService(deps, vault, appKeys);
+  const catalog = createCatalog(deps, shippedCatalog());
   return {
     orgs: createOrgService(deps, (org) => authorizationServers.ensureOrgServers(org.id)),
     signingKeys,
     authorizationServers,
-    apps: createAppService(deps, vault, appKeys),
+    apps,
+    catalog,
+    integrationInstances: createIntegrationInstances(deps, catalog, apps),
     appKeys,
     samlSso,
     samlSlo: createSamlSlo(deps, samlSso, appKeys, protocolState, sessions),

@@ -251,6 +251,75 @@ export interface AppRepository {
   deleteSecret(appId: string, id: string): Promise<boolean>;
 }
 
+/** An integration of the network: one catalog key, owned by the vendor org that made it. */
+export interface IntegrationRecord {
+  readonly id: string;
+  readonly key: string;
+  readonly ownerOrgId: string;
+  /** The private app in the vendor's org that sign-in is tested on. */
+  readonly testAppId: string | null;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export const integrationVersionStatuses = ['DRAFT', 'SUBMITTED', 'REJECTED', 'PUBLISHED'] as const;
+export type IntegrationVersionStatus = (typeof integrationVersionStatuses)[number];
+
+export interface IntegrationVersionRecord {
+  readonly integrationId: string;
+  readonly version: string;
+  /** The manifest document, validated when it was stored. */
+  readonly manifest: unknown;
+  readonly status: IntegrationVersionStatus;
+  /** The tier it was published at; null until published. */
+  readonly tier: 'community' | 'verified' | null;
+  /** What the vendor handed in with the submission, and the automated checks' report. */
+  readonly submission: unknown;
+  /** The reviewer's comments and decisions. */
+  readonly review: unknown;
+  readonly created: string;
+  readonly lastUpdated: string;
+  readonly submitted: string | null;
+  readonly published: string | null;
+}
+
+export type IntegrationVersionChanges = Partial<Pick<IntegrationVersionRecord,
+  'manifest' | 'status' | 'tier' | 'submission' | 'review' | 'submitted' | 'published'>> & { readonly lastUpdated: string };
+
+/** The network's integrations: shared by every org, so not reached through `forOrg`. */
+export interface IntegrationRepository {
+  insert(integration: IntegrationRecord): Promise<void>;
+  setTestApp(id: string, testAppId: string | null, lastUpdated: string): Promise<void>;
+  findById(id: string): Promise<IntegrationRecord | undefined>;
+  findByKey(key: string): Promise<IntegrationRecord | undefined>;
+  listByOwner(orgId: string): Promise<IntegrationRecord[]>;
+  insertVersion(version: IntegrationVersionRecord): Promise<void>;
+  updateVersion(integrationId: string, version: string, changes: IntegrationVersionChanges): Promise<void>;
+  findVersion(integrationId: string, version: string): Promise<IntegrationVersionRecord | undefined>;
+  listVersions(integrationId: string): Promise<IntegrationVersionRecord[]>;
+  /** Versions in one status across the network, oldest submission first. */
+  listByStatus(status: IntegrationVersionStatus): Promise<{ integration: IntegrationRecord; version: IntegrationVersionRecord }[]>;
+}
+
+/** Which integration, version and tenant variables an app instance was made from. */
+export interface AppIntegrationRecord {
+  readonly appId: string;
+  readonly integrationKey: string;
+  readonly version: string;
+  readonly signOnMode: 'oidc' | 'saml' | 'wsfed' | 'swa';
+  readonly variables: Readonly<Record<string, string>>;
+  /** The settings and credentials the manifest gave the app when last applied: the base of an upgrade's merge. */
+  readonly rendered: Readonly<Record<string, unknown>>;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export interface AppIntegrationRepository {
+  upsert(link: AppIntegrationRecord): Promise<void>;
+  find(appId: string): Promise<AppIntegrationRecord | undefined>;
+  listByKey(integrationKey: string): Promise<AppIntegrationRecord[]>;
+}
+
 /** One kind of authorization-server child document (scopes, claims, policies or rules). */
 export interface AsDocumentRepository<T extends { id: string }> {
   list(asId: string): Promise<T[]>;
@@ -365,6 +434,7 @@ export interface OrgStore {
   readonly signingKeys: SigningKeyRepository;
   readonly oidcPayloads: OidcPayloadRepository;
   readonly trustedOrigins: TrustedOriginRepository;
+  readonly appIntegrations: AppIntegrationRepository;
 }
 
 export interface Store {
@@ -380,6 +450,8 @@ export interface Store {
   deleteRetiredSigningKeys(now: string): Promise<number>;
   /** The org data keys the vault seals with. */
   readonly dataKeys: DataKeyStore;
+  /** The integration network, shared by every org. */
+  readonly integrations: IntegrationRepository;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

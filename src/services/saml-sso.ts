@@ -104,6 +104,12 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
     });
   }
 
+  /** The app's signing certificate as PEM, for SPs that ask for the certificate file rather than metadata. */
+  async function certificate(org: Org, appId: string): Promise<string> {
+    const context = await appContext(org, appId, undefined, { includeInactive: false });
+    return (await appKeys.signingMaterial(org.id, appId, signingKid(context.app))).certificatePem;
+  }
+
   function signingKid(app: App): string | undefined {
     const kid = (app.credentials.signing as { kid?: unknown } | undefined)?.kid;
     return typeof kid === 'string' ? kid : undefined;
@@ -267,7 +273,7 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
     await logRefusedRequest(deps, caller, app, reason);
   }
 
-  return { appContext, metadata, receive, startIdpInitiated, complete, recordRefusal };
+  return { appContext, metadata, certificate, receive, startIdpInitiated, complete, recordRefusal };
 }
 
 export type SamlSso = ReturnType<typeof createSamlSso>;

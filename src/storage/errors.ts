@@ -14,6 +14,9 @@ const uniqueFields: Record<string, string> = {
   api_tokens_hash: 'token',
   apps_client_id: 'client_id',
   trusted_origins_origin: 'origin',
+  integrations_key: 'key',
+  integrations_pkey: 'id',
+  integration_versions_pk: 'version',
   as_scopes_name: 'name',
   as_claims_name: 'name',
   authorization_servers_pk: 'id',
@@ -39,6 +42,9 @@ const sqliteColumns: Record<string, string> = {
   'as_scopes.org_id, as_scopes.as_id, as_scopes.name': 'name',
   'as_claims.org_id, as_claims.as_id, as_claims.claim_type, as_claims.name': 'name',
   'authorization_servers.org_id, authorization_servers.id': 'id',
+  'integrations.key': 'key',
+  'integrations.id': 'id',
+  'integration_versions.integration_id, integration_versions.version': 'version',
 };
 
 export function toStoreError(error: unknown): unknown {

@@ -256,6 +256,41 @@ export interface TrustedOriginsTable {
   last_updated_by: string;
 }
 
+export interface IntegrationsTable {
+  id: string;
+  key: string;
+  owner_org_id: string;
+  test_app_id: string | null;
+  created: string;
+  last_updated: string;
+}
+
+export interface IntegrationVersionsTable {
+  integration_id: string;
+  version: string;
+  manifest: string;
+  status: string;
+  tier: string | null;
+  submission: string | null;
+  review: string | null;
+  created: string;
+  last_updated: string;
+  submitted: string | null;
+  published: string | null;
+}
+
+export interface AppIntegrationsTable {
+  org_id: string;
+  app_id: string;
+  integration_key: string;
+  version: string;
+  sign_on_mode: string;
+  variables: string;
+  rendered: string;
+  created: string;
+  last_updated: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   users: UsersTable;
@@ -281,5 +316,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   oidc_payloads: OidcPayloadsTable;
   trusted_origins: TrustedOriginsTable;
+  integrations: IntegrationsTable;
+  integration_versions: IntegrationVersionsTable;
+  app_integrations: AppIntegrationsTable;
 }
 

@@ -22,6 +22,7 @@ import { createSigningKeyRepository } from './repositories/signing-keys.ts';
 import { createOidcPayloadRepository } from './repositories/oidc-payloads.ts';
 import { createDataKeyStore } from './repositories/data-keys.ts';
 import { createTrustedOriginRepository } from './repositories/trusted-origins.ts';
+import { createAppIntegrationRepository, createIntegrationRepository } from './repositories/integrations.ts';
 import type { OrgStore, Store } from '../services/ports.ts';
 import type { EphemeralPayloads } from './redis-oidc-payloads.ts';
 import { splitOidcPayloads, type EphemeralHealth } from './split-oidc-payloads.ts';
@@ -79,6 +80,7 @@ export function createStore(db: Kysely<Database>, ephemeral?: EphemeralOptions):
           ? splitOidcPayloads(createOidcPayloadRepository(db, orgId), ephemeral.payloads.forOrg(orgId), ephemeral.health)
           : createOidcPayloadRepository(db, orgId),
         trustedOrigins: createTrustedOriginRepository(db, orgId),
+        appIntegrations: createAppIntegrationRepository(db, orgId),
       };
       // Repositories are stateless closures over (db, orgId); keep a bounded number around.
       if (orgStores.size > 1000) orgStores.clear();
@@ -106,6 +108,7 @@ export function createStore(db: Kysely<Database>, ephemeral?: EphemeralOptions):
       return Number(result.numDeletedRows);
     },
     dataKeys: createDataKeyStore(db),
+    integrations: createIntegrationRepository(db),
     ping: async () => {
       try {
         await sql`select 1`.execute(db);

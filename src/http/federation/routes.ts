@@ -128,6 +128,7 @@ export function registerFederationRoutes(router: Router<LanyardState>, services:
 
   router.get('saml-sso-continue', '/app/:appName/:appId/sso/saml/continue/:pendingId', continuation(services.samlSso));
   router.get('saml-metadata', '/app/:appId/sso/saml/metadata', metadataDocument('application/samlmetadata+xml', (org, appId) => services.samlSso.metadata(org, appId)));
+  router.get('saml-certificate', '/app/:appId/sso/saml/certificate', metadataDocument('application/x-pem-file', (org, appId) => services.samlSso.certificate(org, appId)));
 
   const slo = guarded(async (ctx) => {
     const { appName, appId } = params(ctx);
