@@ -320,9 +320,11 @@ export function renderedUrlProblem(value: string, nativeRedirect = false): strin
   if (url.hash || value.includes('#')) return 'must not contain a fragment';
   if (url.username || url.password) return 'must not contain a user name or password';
   if (url.protocol === 'https:') return undefined;
+  // RFC 8252: a native app may also listen on the loopback interface for its redirect.
+  if (nativeRedirect && url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return undefined;
   if (nativeRedirect && url.protocol !== 'http:' && /^[a-z][a-z0-9+.-]*:$/.test(url.protocol)
     && !['javascript:', 'data:', 'file:', 'vbscript:', 'blob:'].includes(url.protocol)) return undefined;
-  return nativeRedirect ? 'must be an https URL or a private-use scheme (com.example.app:/callback)' : 'must be an https URL';
+  return nativeRedirect ? 'must be an https URL, a loopback http URL or a private-use scheme (com.example.app:/callback)' : 'must be an https URL';
 }
 
 function checkCoherence(manifest: ManifestShape, ctx: z.RefinementCtx): void {

@@ -80,14 +80,16 @@ describe('each rule of the manifest', () => {
     expect(causes(refreshOnly)).toContain('signOn.oidc.grantTypes: refresh_token needs authorization_code');
   });
 
-  it('lets a native app redirect to its own scheme but never to javascript: or plain http', () => {
+  it('lets a native app redirect to its own scheme or the loopback interface, never to javascript: or remote http', () => {
     const native = oidcManifest();
     Object.assign(native.signOn.oidc, { applicationType: 'native', tokenEndpointAuthMethod: 'none', redirectUris: ['com.acme.board:/callback'] });
     expect(causes(native)).toEqual([]);
     native.signOn.oidc.redirectUris = ['javascript:alert(1)'];
-    expect(causes(native).join('\n')).toMatch(/redirectUris\.0: must be an https URL or a private-use scheme/);
+    expect(causes(native).join('\n')).toMatch(/redirectUris\.0: must be an https URL, a loopback http URL or a private-use scheme/);
     native.signOn.oidc.redirectUris = ['http://board.example.com/callback'];
-    expect(causes(native).join('\n')).toMatch(/redirectUris\.0: must be an https URL or a private-use scheme/);
+    expect(causes(native).join('\n')).toMatch(/redirectUris\.0: must be an https URL, a loopback http URL or a private-use scheme/);
+    native.signOn.oidc.redirectUris = ['http://localhost:8000', 'http://127.0.0.1:18000/callback'];
+    expect(causes(native)).toEqual([]);
   });
 
   it('accepts verified-tier contacts when all four have an email address', () => {
