@@ -20,6 +20,7 @@ export function sswsAuthenticator(services: Services) {
       requestId: ctx.state.requestId,
       requestUri: ctx.path,
       tokenId: principal.token.id,
+      roles: principal.roles,
     };
     ctx.state.caller = caller;
     return caller;

@@ -50,6 +50,9 @@ import { registerFederationRoutes } from './federation/routes.ts';
 import { appSamlRoutes } from './routes/app-saml.ts';
 import { registerAppLaunch } from './routes/app-launch.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { vendorIntegrationRoutes } from './routes/vendor-integrations.ts';
+import { networkReviewRoutes } from './routes/network-review.ts';
+import { userRoleRoutes } from './routes/user-roles.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
 
 export interface HttpDeps {
@@ -79,6 +82,9 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...orgRoutes(services),
     ...appSamlRoutes(services),
     ...catalogRoutes(services),
+    ...vendorIntegrationRoutes(services),
+    ...networkReviewRoutes(services),
+    ...userRoleRoutes(services),
     ...appRoutes(services),
     ...appKeyRoutes(services),
     ...oauthClientRoutes(services),

@@ -134,6 +134,18 @@ export const errorRegistry = {
     status: 403, okta: 'E0000056', summary: 'Delete application forbidden.',
     hint: 'Deactivate the app (POST …/lifecycle/deactivate) before deleting it.',
   },
+  'network.version_locked': {
+    status: 409, okta: 'E0000001', summary: 'Api validation failed: {0}',
+    hint: 'Submitted and published versions never change: create a new version (POST …/versions) and change that.',
+  },
+  'network.not_reviewer': {
+    status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
+    hint: 'Reviewing needs the NETWORK_REVIEWER role, held by a user of the deployment\'s first org.',
+  },
+  'network.own_submission': {
+    status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
+    hint: 'A reviewer does not decide on an integration of their own org; another reviewer must.',
+  },
   'rate.limited': {
     status: 429, okta: 'E0000047', summary: 'API call exceeded rate limit due to too many requests.',
     hint: 'Wait until the time in X-Rate-Limit-Reset and retry.',

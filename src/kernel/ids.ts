@@ -15,6 +15,8 @@ export const idPrefix = {
   session: '102',
   app: '0oa',
   authorizationServer: 'aus',
+  /** Lanyard's own: an integration of the network. */
+  integration: 'int',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

@@ -42,6 +42,8 @@ export async function bootstrap(deps: ServiceDeps, input: BootstrapInput): Promi
         credentials: { password: { value: password } },
       }, { activate: true });
       await tx.forOrg(org.id).users.addRole(admin.id, 'SUPER_ADMIN', deps.clock.now().toISOString());
+      // The operator's first administrator also reviews submissions to the integration network.
+      await tx.forOrg(org.id).users.addRole(admin.id, 'NETWORK_REVIEWER', deps.clock.now().toISOString());
       const { token } = await services.tokens.create(caller, { name: 'bootstrap', userId: admin.id, token: input.token });
       return {
         created: true,

@@ -17,6 +17,8 @@ export interface Caller {
   readonly requestUri: string | null;
   /** The API token the request came with, when it came with one. */
   readonly tokenId?: string;
+  /** The administrator roles of the token's user (`SUPER_ADMIN`, `NETWORK_REVIEWER`…). */
+  readonly roles?: readonly string[];
 }
 
 export function userActor(user: Pick<User, 'id' | 'profile'>): LogActor {

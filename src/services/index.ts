@@ -24,6 +24,9 @@ import { createSamlSlo } from './saml-slo.ts';
 import { createWsFedSso } from './wsfed-sso.ts';
 import { createCatalog } from './catalog.ts';
 import { createIntegrationInstances } from './integration-instances.ts';
+import { createVendorIntegrations } from './vendor-integrations.ts';
+import { createNetworkReview } from './network-review.ts';
+import { createAdminRoles } from './admin-roles.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
@@ -40,13 +43,18 @@ export function createServices(deps: ServiceDeps) {
   const samlSso = createSamlSso(deps, appKeys, protocolState);
   const apps = createAppService(deps, vault, appKeys);
   const catalog = createCatalog(deps, shippedCatalog());
+  const integrationInstances = createIntegrationInstances(deps, catalog, apps);
+  const vendorIntegrations = createVendorIntegrations(deps, catalog, integrationInstances);
   return {
     orgs: createOrgService(deps, (org) => authorizationServers.ensureOrgServers(org.id)),
     signingKeys,
     authorizationServers,
     apps,
     catalog,
-    integrationInstances: createIntegrationInstances(deps, catalog, apps),
+    integrationInstances,
+    vendorIntegrations,
+    networkReview: createNetworkReview(deps, vault, vendorIntegrations),
+    adminRoles: createAdminRoles(deps),
     appKeys,
     samlSso,
     samlSlo: createSamlSlo(deps, samlSso, appKeys, protocolState, sessions),

@@ -68,7 +68,7 @@ export function createIntegrationInstances(deps: ServiceDeps, catalog: Catalog, 
   const { store, clock } = deps;
 
   function linkWriter(caller: Caller, link: Omit<AppIntegrationRecord, 'appId' | 'created' | 'lastUpdated'>, created: string | undefined,
-    eventType: 'application.integration.add' | 'application.integration.upgrade', entry: CatalogEntry) {
+    eventType: 'application.integration.add' | 'application.integration.upgrade', entry: Pick<CatalogEntry, 'manifest'>) {
     return async (tx: Store, app: App) => {
       const now = clock.now().toISOString();
       const t = tx.forOrg(caller.org.id);
@@ -83,13 +83,26 @@ export function createIntegrationInstances(deps: ServiceDeps, catalog: Catalog, 
   async function add(caller: Caller, key: string, raw: unknown): Promise<App> {
     const input = parseOrThrow(addInstanceSchema, raw);
     const entry = await catalog.get(key, input.version);
+    return addFromManifest(caller, entry, input);
+  }
+
+  /**
+   * Creates an app from `entry`'s manifest, published or not (a vendor's test instance is made
+   * from a draft); `within` adds writes that must land with it.
+   */
+  async function addFromManifest(caller: Caller, entry: Pick<CatalogEntry, 'manifest'>, input: z.output<typeof addInstanceSchema>,
+    within?: (tx: Store, app: App) => Promise<void>): Promise<App> {
     const rendered = renderOrThrow(entry.manifest, input.signOnMode, input.variables, input.label);
+    const writeLink = linkWriter(caller, {
+      integrationKey: entry.manifest.id, version: entry.manifest.version, signOnMode: rendered.mode,
+      variables: input.variables, rendered: ownedParts(rendered.body),
+    }, undefined, 'application.integration.add', entry);
     return apps.create(caller, rendered.body, {
       activate: input.activate,
-      within: linkWriter(caller, {
-        integrationKey: entry.manifest.id, version: entry.manifest.version, signOnMode: rendered.mode,
-        variables: input.variables, rendered: ownedParts(rendered.body),
-      }, undefined, 'application.integration.add', entry),
+      within: async (tx, app) => {
+        await writeLink(tx, app);
+        await within?.(tx, app);
+      },
     });
   }
 
@@ -126,12 +139,19 @@ export function createIntegrationInstances(deps: ServiceDeps, catalog: Catalog, 
     return values;
   }
 
+  /** A version of one of the caller org's own integrations, published or not (its test instance runs it). */
+  async function ownDraft(caller: Caller, key: string, version: string): Promise<Manifest | undefined> {
+    const integration = await store.integrations.findByKey(key);
+    if (!integration || integration.ownerOrgId !== caller.org.id) return undefined;
+    return (await store.integrations.findVersion(integration.id, version))?.manifest as Manifest | undefined;
+  }
+
   /** The instance's integration, its setup instructions for this app, and whether a newer version is out. */
   async function describe(caller: Caller, appId: string) {
     const { app, link } = await requireLink(caller, appId);
     const entry = await catalog.get(link.integrationKey, link.version).catch(() => undefined);
     const newest = await catalog.get(link.integrationKey).catch(() => undefined);
-    const manifest = entry?.manifest;
+    const manifest = entry?.manifest ?? await ownDraft(caller, link.integrationKey, link.version);
     const values = lanyardValuesFor(caller, app);
     const instructionsOf = (text: string | undefined) => (text === undefined ? null : renderInstructions(text, link.variables, values));
     return {
@@ -146,12 +166,15 @@ export function createIntegrationInstances(deps: ServiceDeps, catalog: Catalog, 
     };
   }
 
-  /** What moving to `version` with `variables` would change; nothing is written. */
-  async function plan(caller: Caller, appId: string, raw: unknown) {
+  /**
+   * What moving to `version` with `variables` would change; nothing is written. `draft` is the
+   * manifest of a vendor's unpublished version, for the vendor's own test instance.
+   */
+  async function plan(caller: Caller, appId: string, raw: unknown, draft?: Manifest) {
     const input = parseOrThrow(upgradeSchema, raw ?? {});
     const { app, link } = await requireLink(caller, appId);
-    const target = await catalog.get(link.integrationKey, input.version);
-    if (compareVersions(target.manifest.version, link.version) < 0) {
+    const target = draft ? { manifest: draft } : await catalog.get(link.integrationKey, input.version);
+    if (!draft && compareVersions(target.manifest.version, link.version) < 0) {
       throw validationError([`version: ${target.manifest.version} is older than the app's ${link.version}; versions only move forward`], 'version');
     }
     const variables = { ...link.variables, ...input.variables };
@@ -169,8 +192,8 @@ export function createIntegrationInstances(deps: ServiceDeps, catalog: Catalog, 
   }
 
   /** Applies the plan: the app is replaced with the merged settings, the link moves to the new version. */
-  async function upgrade(caller: Caller, appId: string, raw: unknown) {
-    const { app, link, target, variables, rendered, merged, changes } = await plan(caller, appId, raw);
+  async function upgrade(caller: Caller, appId: string, raw: unknown, draft?: Manifest) {
+    const { app, link, target, variables, rendered, merged, changes } = await plan(caller, appId, raw, draft);
     const updated = await apps.replace(caller, app.id, {
       label: app.label, signOnMode: app.signOnMode, settings: merged.settings, credentials: merged.credentials,
       visibility: app.visibility, accessibility: app.accessibility,
@@ -183,7 +206,7 @@ export function createIntegrationInstances(deps: ServiceDeps, catalog: Catalog, 
     return { app: updated, fromVersion: link.version, toVersion: target.manifest.version, changes };
   }
 
-  return { add, describe, preview, upgrade };
+  return { add, addFromManifest, describe, preview, upgrade };
 }
 
 export type IntegrationInstances = ReturnType<typeof createIntegrationInstances>;

@@ -1,5 +1,5 @@
 /** Valid integration manifests to start from, for tests that then break one rule or publish a version. */
-import { logoSvg } from '../../scripts/catalog-logo.ts';
+import { logoSvg } from '../../src/catalog/logo-art.ts';
 
 export function logoData(id: string, initials = 'Ts'): { mediaType: 'image/svg+xml'; data: string } {
   return { mediaType: 'image/svg+xml', data: Buffer.from(logoSvg(id, initials)).toString('base64') };

@@ -1,7 +1,8 @@
 /** Catalog integrations and app-instance links on the wire. */
 import { modesOf, type Manifest } from '../../catalog/manifest.ts';
 import type { CatalogEntry } from '../../services/catalog.ts';
-import type { AppIntegrationRecord } from '../../services/ports.ts';
+import { publicSubmission } from '../../services/network-review.ts';
+import type { AppIntegrationRecord, IntegrationRecord, IntegrationVersionRecord } from '../../services/ports.ts';
 
 export function logoHref(orgUrl: string, manifest: Pick<Manifest, 'id' | 'version'>): string {
   return `${orgUrl}/catalog/integrations/${manifest.id}/logo?version=${manifest.version}`;
@@ -68,6 +69,46 @@ export function appIntegrationJson(orgUrl: string, described: {
       integration: { href: `${orgUrl}/api/v1/catalog/integrations/${link.integrationKey}` },
       preview: { href: `${appHref}/integration/preview`, hints: { allow: ['POST'] } },
       upgrade: { href: `${appHref}/integration/upgrade`, hints: { allow: ['POST'] } },
+    },
+  };
+}
+
+/** A vendor's view of one of its versions: the manifest, where it is in review, and what the checks and reviewers said. */
+export function integrationVersionJson(orgUrl: string, key: string, version: IntegrationVersionRecord, withManifest = true): Record<string, unknown> {
+  const self = `${orgUrl}/api/v1/integrations/${key}/versions/${version.version}`;
+  return {
+    version: version.version,
+    status: version.status,
+    tier: version.tier,
+    created: version.created,
+    lastUpdated: version.lastUpdated,
+    submitted: version.submitted,
+    published: version.published,
+    submission: publicSubmission(version.submission),
+    review: version.review,
+    ...(withManifest ? { manifest: version.manifest } : {}),
+    _links: {
+      self: { href: self },
+      manifest: { href: `${self}/manifest`, type: 'application/json' },
+      submit: { href: `${self}/submit`, hints: { allow: ['POST'] } },
+    },
+  };
+}
+
+/** A vendor's integration with its versions, newest last. */
+export function vendorIntegrationJson(orgUrl: string, integration: IntegrationRecord, versions: readonly IntegrationVersionRecord[]): Record<string, unknown> {
+  const newest = versions[versions.length - 1];
+  return {
+    id: integration.key,
+    name: (newest?.manifest as { name?: string } | undefined)?.name ?? integration.key,
+    testAppId: integration.testAppId,
+    created: integration.created,
+    lastUpdated: integration.lastUpdated,
+    versions: versions.map((v) => integrationVersionJson(orgUrl, integration.key, v, false)),
+    _links: {
+      self: { href: `${orgUrl}/api/v1/integrations/${integration.key}` },
+      ...(integration.testAppId ? { testApp: { href: `${orgUrl}/api/v1/apps/${integration.testAppId}` } } : {}),
+      versions: { href: `${orgUrl}/api/v1/integrations/${integration.key}/versions`, hints: { allow: ['POST'] } },
     },
   };
 }

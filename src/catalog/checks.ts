@@ -1,0 +1,116 @@
+/**
+ * The automated checks a submitted version goes through, each with a readable result: the
+ * manifest against its schema, https everywhere, the logo, the contacts its tier needs, the test
+ * accounts, and that the vendor's test instance answers at its IdP metadata or discovery URL.
+ */
+import type { App } from '../domain/app.ts';
+import { logoProblem } from './logo.ts';
+import { manifestSchema, modesOf, type Manifest, type Tier } from './manifest.ts';
+import { exampleValues, renderApp } from './render.ts';
+
+export type CheckStatus = 'PASSED' | 'FAILED';
+
+export interface CheckResult {
+  readonly id: string;
+  readonly title: string;
+  readonly status: CheckStatus;
+  readonly detail: string;
+}
+
+export interface CheckReport {
+  readonly ran: string;
+  readonly result: CheckStatus;
+  readonly checks: readonly CheckResult[];
+}
+
+export interface TestAccountSummary {
+  readonly username: string;
+  readonly expires: boolean;
+  readonly notes: string | null;
+}
+
+export interface CheckInput {
+  readonly manifest: Manifest;
+  /** The stored document, validated again from scratch. */
+  readonly document: unknown;
+  readonly tier: Tier;
+  readonly testAccounts: readonly { username: string; expires: boolean }[];
+  readonly testApp: App | undefined;
+  readonly orgUrl: string;
+  readonly now: Date;
+  /** Fetches a URL; the real network by default. */
+  readonly fetch?: typeof fetch;
+}
+
+const check = (id: string, title: string, problems: readonly string[], passed: string): CheckResult =>
+  ({ id, title, status: problems.length === 0 ? 'PASSED' : 'FAILED', detail: problems.length === 0 ? passed : problems.join('; ') });
+
+/** Every URL of the manifest rendered with its examples, with where it came from. */
+function renderedUrls(manifest: Manifest): string[] {
+  const values = exampleValues(manifest);
+  const urls: string[] = [];
+  for (const mode of modesOf(manifest)) {
+    const body = renderApp(manifest, mode, values).body;
+    JSON.stringify(body, (_key, value: unknown) => {
+      if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) urls.push(value);
+      return value;
+    });
+  }
+  if (manifest.provisioning) urls.push(manifest.provisioning.scim.baseUrl.replace(/\$\{org\.(\w+)\}/g, (_m, n: string) => values[n] ?? ''));
+  return [...new Set(urls)];
+}
+
+/** Where the test instance's IdP configuration is published. */
+function idpEndpoint(app: App, orgUrl: string): string | undefined {
+  switch (app.signOnMode) {
+    case 'SAML_2_0': return `${orgUrl}/app/${app.id}/sso/saml/metadata`;
+    case 'WS_FEDERATION': return `${orgUrl}/app/${app.id}/sso/wsfed/metadata`;
+    case 'OPENID_CONNECT': return `${orgUrl}/.well-known/openid-configuration`;
+    default: return undefined;
+  }
+}
+
+async function endpointCheck(input: CheckInput): Promise<CheckResult> {
+  const title = 'The test instance\'s IdP metadata or discovery document answers';
+  if (!input.testApp) return check('idpEndpoint', title, ['the integration has no test instance: create it again with the wizard'], '');
+  if (input.testApp.status !== 'ACTIVE') return check('idpEndpoint', title, [`the test instance ${input.testApp.label} is not active`], '');
+  const url = idpEndpoint(input.testApp, input.orgUrl);
+  if (!url) return check('idpEndpoint', title, [], 'this sign-on mode publishes no metadata');
+  try {
+    const response = await (input.fetch ?? fetch)(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    const body = await response.text();
+    const expected = input.testApp.signOnMode === 'OPENID_CONNECT' ? '"issuer"' : 'EntityDescriptor';
+    if (response.status !== 200 || !body.includes(expected)) return check('idpEndpoint', title, [`${url} answered ${response.status} without ${expected}`], '');
+    return check('idpEndpoint', title, [], `${url} answered 200`);
+  } catch (error) {
+    return check('idpEndpoint', title, [`${url} could not be fetched (${(error as Error).name})`], '');
+  }
+}
+
+export async function runStaticChecks(input: CheckInput): Promise<CheckReport> {
+  const { manifest } = input;
+  const schema = manifestSchema.safeParse(input.document);
+  const checks: CheckResult[] = [
+    check('schema', 'The manifest is valid', schema.success ? [] : schema.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+      'the manifest passes every rule of format 1'),
+  ];
+  const urls = schema.success ? renderedUrls(manifest) : [];
+  const insecure = urls.filter((url) => url.startsWith('http://') && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|\/|$)/.test(url));
+  checks.push(check('https', 'Every URL uses https', insecure.map((url) => `${url} is not https`), `${urls.length} URLs checked`));
+  const logo = logoProblem(manifest.logo.mediaType, Buffer.from(manifest.logo.data, 'base64'));
+  checks.push(check('logo', 'The logo is a safe SVG or PNG of the right size', logo ? [`logo ${logo}`] : [], `${manifest.logo.mediaType}, ${Buffer.from(manifest.logo.data, 'base64').length} bytes`));
+  checks.push(check('contacts', 'A support contact is given', manifest.contacts.support ? [] : ['contacts.support is missing'], 'support contact given'));
+  checks.push(check('testAccounts', 'At least one test account is supplied', input.testAccounts.length === 0 ? ['supply at least one test account'] : [],
+    `${input.testAccounts.length} test account(s)`));
+  if (input.tier === 'verified') {
+    const problems: string[] = [];
+    for (const role of ['support', 'technical', 'business', 'escalation'] as const) {
+      if (!manifest.contacts[role]?.email) problems.push(`contacts.${role} needs an email address`);
+    }
+    const lasting = input.testAccounts.filter((a) => !a.expires).length;
+    if (lasting < 2) problems.push(`two test accounts that never expire are needed (${lasting} given)`);
+    checks.push(check('verifiedRequirements', 'The verified tier\'s requirements are met', problems, 'four contacts and two lasting test accounts'));
+  }
+  checks.push(await endpointCheck(input));
+  return { ran: input.now.toISOString(), result: checks.every((c) => c.status === 'PASSED') ? 'PASSED' : 'FAILED', checks };
+}

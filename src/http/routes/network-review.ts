@@ -1,0 +1,92 @@
+/**
+ * Submission (`…/versions/{version}/submit`, the vendor's) and review (`/api/v1/network/reviews`,
+ * for NETWORK_REVIEWER users of the deployment's first org): the queue, comments, rejection and
+ * approval, which publishes the version to every org's catalog. Lanyard additions.
+ */
+import { z } from 'zod';
+import type { Services } from '../../services/index.ts';
+import { publicSubmission } from '../../services/network-review.ts';
+import { defineRoute, type ApiRoute } from '../api-route.ts';
+import { integrationVersionJson } from '../representations/integration.ts';
+import type { LanyardContext } from '../state.ts';
+import type { IntegrationRecord, IntegrationVersionRecord } from '../../services/ports.ts';
+
+const versionParams = z.object({ integrationId: z.string().min(1).max(64), version: z.string().min(1).max(20) });
+const document = z.record(z.string(), z.unknown());
+const versionSchema = z.object({ version: z.string(), status: z.string() }).loose();
+
+function reviewJson(orgUrl: string, integration: IntegrationRecord, version: IntegrationVersionRecord, withManifest: boolean) {
+  const self = `${orgUrl}/api/v1/network/reviews/${integration.key}/versions/${version.version}`;
+  return {
+    id: integration.key,
+    name: (version.manifest as { name?: string }).name ?? integration.key,
+    vendorOrgId: integration.ownerOrgId,
+    testAppId: integration.testAppId,
+    version: version.version,
+    status: version.status,
+    tier: version.tier,
+    submitted: version.submitted,
+    published: version.published,
+    submission: publicSubmission(version.submission),
+    review: version.review,
+    ...(withManifest ? { manifest: version.manifest } : {}),
+    _links: {
+      self: { href: self },
+      comments: { href: `${self}/comments`, hints: { allow: ['POST'] } },
+      reject: { href: `${self}/reject`, hints: { allow: ['POST'] } },
+      approve: { href: `${self}/approve`, hints: { allow: ['POST'] } },
+    },
+  };
+}
+
+export function networkReviewRoutes(services: Services): ApiRoute[] {
+  const url = (ctx: LanyardContext) => ctx.state.orgUrl!;
+  const review = services.networkReview;
+  const decision = (action: 'comments' | 'reject' | 'approve', summary: string, run: typeof review.comment) => defineRoute({
+    method: 'post', path: `/api/v1/network/reviews/:integrationId/versions/:version/${action}`, operationId: `${action === 'comments' ? 'comment' : action}IntegrationVersion`,
+    tag: 'IntegrationReview', lanyard: true, summary,
+    params: versionParams, body: document,
+    response: { status: 200, description: 'The version after the decision', schema: versionSchema },
+    errors: ['resource.not_found', 'request.validation_failed', 'network.not_reviewer', 'network.own_submission', 'network.version_locked'],
+    handle: async ({ params, body, caller, ctx }) => {
+      const updated = await run(caller, params.integrationId, params.version, body ?? {});
+      const integration = (await services.networkReview.get(caller, params.integrationId, params.version)).integration;
+      return { body: reviewJson(url(ctx), integration, updated, false) };
+    },
+  });
+  return [
+    defineRoute({
+      method: 'post', path: '/api/v1/integrations/:integrationId/versions/:version/submit', operationId: 'submitIntegrationVersion', tag: 'IntegrationWizard', lanyard: true,
+      summary: 'Submit a draft for review with `{testAccounts, tier?, notes?}`: the automated checks run, and a version that passes them joins the review queue. '
+        + 'The report is kept on the version either way.',
+      params: versionParams, body: document,
+      response: { status: 200, description: 'The submitted version and its check report', schema: versionSchema },
+      errors: ['resource.not_found', 'request.validation_failed', 'network.version_locked'],
+      handle: async ({ params, body, caller, ctx }) => {
+        const { version } = await review.submit(caller, params.integrationId, params.version, body ?? {});
+        return { body: integrationVersionJson(url(ctx), params.integrationId, version) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/network/reviews', operationId: 'listIntegrationReviews', tag: 'IntegrationReview', lanyard: true,
+      summary: 'The review queue: submitted versions, oldest first.',
+      response: { status: 200, description: 'The queue', schema: z.array(versionSchema) },
+      errors: ['network.not_reviewer'],
+      handle: async ({ caller, ctx }) => ({ body: (await review.queue(caller)).map((q) => reviewJson(url(ctx), q.integration, q.version, false)) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/network/reviews/:integrationId/versions/:version', operationId: 'getIntegrationReview', tag: 'IntegrationReview', lanyard: true,
+      summary: 'A submitted (or decided) version with its manifest, check report, test accounts and review.',
+      params: versionParams,
+      response: { status: 200, description: 'The version', schema: versionSchema },
+      errors: ['resource.not_found', 'network.not_reviewer'],
+      handle: async ({ params, caller, ctx }) => {
+        const { integration, version } = await review.get(caller, params.integrationId, params.version);
+        return { body: reviewJson(url(ctx), integration, version, true) };
+      },
+    }),
+    decision('comments', 'Comment on a version (`{text}`); the vendor sees it.', review.comment),
+    decision('reject', 'Reject a submitted version (`{reason}`); the vendor may change it and submit again.', review.reject),
+    decision('approve', 'Approve and publish a submitted version (`{tier, verifiedSignOff?, comment?}`); verified needs its requirements met and the reviewer\'s sign-off.', review.approve),
+  ];
+}
