@@ -13,7 +13,7 @@ import { runStaticChecks, type CheckReport, type TestAccountSummary } from '../c
 import type { Vault } from '../vault/envelope.ts';
 import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
-import type { VendorIntegrations } from './vendor-integrations.ts';
+import { versionLocked, type VendorIntegrations } from './vendor-integrations.ts';
 import type { IntegrationRecord, IntegrationVersionRecord, Store } from './ports.ts';
 import { buildEvent } from './system-log.ts';
 import { parseOrThrow } from './validation.ts';
@@ -85,10 +85,7 @@ export function createNetworkReview(deps: ServiceDeps, vault: Vault, vendor: Ven
     const input = parseOrThrow(submitSchema, raw ?? {});
     const { integration, version } = await vendor.getVersion(caller, key, versionName);
     if (version.status !== 'DRAFT' && version.status !== 'REJECTED') {
-      throw new AppError('network.version_locked', {
-        detail: `${key}@${versionName} is ${version.status.toLowerCase()}`,
-        causes: [`version: ${versionName} is ${version.status.toLowerCase()}; only a draft or rejected version is submitted`],
-      });
+      throw versionLocked(key, version, '; only a draft or rejected version is submitted');
     }
     const manifest = version.manifest as Manifest;
     const tier = input.tier ?? manifest.tier;
@@ -162,20 +159,15 @@ export function createNetworkReview(deps: ServiceDeps, vault: Vault, vendor: Ven
     return appendReview(caller, integration, version, { kind: 'comment', text: input.text }, {}, 'network.integration.version.comment');
   }
 
-  function requireInQueue(version: IntegrationVersionRecord): void {
-    if (version.status !== 'SUBMITTED') {
-      throw new AppError('network.version_locked', {
-        detail: `${version.version} is ${version.status.toLowerCase()}`,
-        causes: [`version: ${version.version} is ${version.status.toLowerCase()}, not waiting for review`],
-      });
-    }
+  function requireInQueue(key: string, version: IntegrationVersionRecord): void {
+    if (version.status !== 'SUBMITTED') throw versionLocked(key, version, ', not waiting for review');
   }
 
   async function reject(caller: Caller, key: string, versionName: string, raw: unknown) {
     const input = parseOrThrow(rejectSchema, raw);
     const { integration, version } = await requireSubmitted(caller, key, versionName);
     decide(caller, integration);
-    requireInQueue(version);
+    requireInQueue(key, version);
     return appendReview(caller, integration, version, { kind: 'reject', text: input.reason }, { status: 'REJECTED' }, 'network.integration.version.reject');
   }
 
@@ -184,7 +176,7 @@ export function createNetworkReview(deps: ServiceDeps, vault: Vault, vendor: Ven
     const input = parseOrThrow(approveSchema, raw ?? {});
     const { integration, version } = await requireSubmitted(caller, key, versionName);
     decide(caller, integration);
-    requireInQueue(version);
+    requireInQueue(key, version);
     if (input.tier === 'verified') {
       const submission = version.submission as Submission;
       const causes: string[] = [];

@@ -48,6 +48,12 @@ function parseManifest(document: unknown): Manifest {
   return result.data;
 }
 
+/** The refusal of an action a version's status no longer allows. */
+export function versionLocked(key: string, version: Pick<IntegrationVersionRecord, 'version' | 'status'>, why: string): AppError {
+  const status = version.status.toLowerCase();
+  return new AppError('network.version_locked', { detail: `${key}@${version.version} is ${status}`, causes: [`version: ${version.version} is ${status}${/^[;,]/.test(why) ? '' : ' '}${why}`] });
+}
+
 export interface IntegrationView {
   readonly integration: IntegrationRecord;
   readonly versions: readonly IntegrationVersionRecord[];
@@ -137,10 +143,7 @@ export function createVendorIntegrations(deps: ServiceDeps, catalog: Catalog, in
   async function updateVersion(caller: Caller, key: string, versionName: string, raw: unknown): Promise<IntegrationVersionRecord> {
     const { integration, version } = await getVersion(caller, key, versionName);
     if (version.status !== 'DRAFT' && version.status !== 'REJECTED') {
-      throw new AppError('network.version_locked', {
-        detail: `${key}@${versionName} is ${version.status.toLowerCase()}`,
-        causes: [`version: ${versionName} is ${version.status.toLowerCase()} and can no longer change; start a new version instead`],
-      });
+      throw versionLocked(key, version, 'and can no longer change; start a new version instead');
     }
     const document = manifestDocument.safeParse(raw);
     if (!document.success) throw validationError(['manifest: must be a manifest object']);

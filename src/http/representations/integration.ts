@@ -73,9 +73,8 @@ export function appIntegrationJson(orgUrl: string, described: {
   };
 }
 
-/** A vendor's view of one of its versions: the manifest, where it is in review, and what the checks and reviewers said. */
-export function integrationVersionJson(orgUrl: string, key: string, version: IntegrationVersionRecord, withManifest = true): Record<string, unknown> {
-  const self = `${orgUrl}/api/v1/integrations/${key}/versions/${version.version}`;
+/** What every view of a version shows: where it is, what was submitted, what reviewers said. */
+function versionFields(version: IntegrationVersionRecord, withManifest: boolean): Record<string, unknown> {
   return {
     version: version.version,
     status: version.status,
@@ -87,10 +86,36 @@ export function integrationVersionJson(orgUrl: string, key: string, version: Int
     submission: publicSubmission(version.submission),
     review: version.review,
     ...(withManifest ? { manifest: version.manifest } : {}),
+  };
+}
+
+/** A vendor's view of one of its versions: the manifest, where it is in review, and what the checks and reviewers said. */
+export function integrationVersionJson(orgUrl: string, key: string, version: IntegrationVersionRecord, withManifest = true): Record<string, unknown> {
+  const self = `${orgUrl}/api/v1/integrations/${key}/versions/${version.version}`;
+  return {
+    ...versionFields(version, withManifest),
     _links: {
       self: { href: self },
       manifest: { href: `${self}/manifest`, type: 'application/json' },
       submit: { href: `${self}/submit`, hints: { allow: ['POST'] } },
+    },
+  };
+}
+
+/** A version as reviewers see it, with its vendor and test instance. */
+export function reviewJson(orgUrl: string, integration: IntegrationRecord, version: IntegrationVersionRecord, withManifest: boolean): Record<string, unknown> {
+  const self = `${orgUrl}/api/v1/network/reviews/${integration.key}/versions/${version.version}`;
+  return {
+    id: integration.key,
+    name: (version.manifest as { name?: string }).name ?? integration.key,
+    vendorOrgId: integration.ownerOrgId,
+    testAppId: integration.testAppId,
+    ...versionFields(version, withManifest),
+    _links: {
+      self: { href: self },
+      comments: { href: `${self}/comments`, hints: { allow: ['POST'] } },
+      reject: { href: `${self}/reject`, hints: { allow: ['POST'] } },
+      approve: { href: `${self}/approve`, hints: { allow: ['POST'] } },
     },
   };
 }

@@ -5,39 +5,13 @@
  */
 import { z } from 'zod';
 import type { Services } from '../../services/index.ts';
-import { publicSubmission } from '../../services/network-review.ts';
 import { defineRoute, type ApiRoute } from '../api-route.ts';
-import { integrationVersionJson } from '../representations/integration.ts';
+import { integrationVersionJson, reviewJson } from '../representations/integration.ts';
 import type { LanyardContext } from '../state.ts';
-import type { IntegrationRecord, IntegrationVersionRecord } from '../../services/ports.ts';
 
 const versionParams = z.object({ integrationId: z.string().min(1).max(64), version: z.string().min(1).max(20) });
 const document = z.record(z.string(), z.unknown());
 const versionSchema = z.object({ version: z.string(), status: z.string() }).loose();
-
-function reviewJson(orgUrl: string, integration: IntegrationRecord, version: IntegrationVersionRecord, withManifest: boolean) {
-  const self = `${orgUrl}/api/v1/network/reviews/${integration.key}/versions/${version.version}`;
-  return {
-    id: integration.key,
-    name: (version.manifest as { name?: string }).name ?? integration.key,
-    vendorOrgId: integration.ownerOrgId,
-    testAppId: integration.testAppId,
-    version: version.version,
-    status: version.status,
-    tier: version.tier,
-    submitted: version.submitted,
-    published: version.published,
-    submission: publicSubmission(version.submission),
-    review: version.review,
-    ...(withManifest ? { manifest: version.manifest } : {}),
-    _links: {
-      self: { href: self },
-      comments: { href: `${self}/comments`, hints: { allow: ['POST'] } },
-      reject: { href: `${self}/reject`, hints: { allow: ['POST'] } },
-      approve: { href: `${self}/approve`, hints: { allow: ['POST'] } },
-    },
-  };
-}
 
 export function networkReviewRoutes(services: Services): ApiRoute[] {
   const url = (ctx: LanyardContext) => ctx.state.orgUrl!;
