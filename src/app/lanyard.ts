@@ -15,6 +15,7 @@ import { createRedisCounters } from '../storage/redis-counters.ts';
 import { createRedisOidcPayloads } from '../storage/redis-oidc-payloads.ts';
 import type { EphemeralHealth } from '../storage/split-oidc-payloads.ts';
 import { createServices, type Services } from '../services/index.ts';
+import { createOutboundHttp } from '../kernel/outbound-http.ts';
 import { bootstrap, type BootstrapResult } from '../services/bootstrap.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import type { Store } from '../services/ports.ts';
@@ -85,6 +86,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
   const counters = config.redisUrl ? createRedisCounters(config.redisUrl) : createMemoryCounters(() => clock.now().getTime());
   const deps: ServiceDeps = {
     store, clock, logger, baseUrl: config.baseUrl, masterKey: masterKey.key, changes: createChanges(),
+    outbound: createOutboundHttp({ allowPrivateNetwork: config.allowPrivateNetwork, extraCa: config.trustedCa }),
     passwords: createPasswordHasher(options.argon2Cost ?? owaspArgon2Cost),
     isCommonPassword,
   };

@@ -7,6 +7,9 @@ import type { App } from '../domain/app.ts';
 import { logoProblem } from './logo.ts';
 import { manifestSchema, modesOf, type Manifest, type Tier } from './manifest.ts';
 import { exampleValues, renderApp } from './render.ts';
+import { renderTenantTemplate } from './templates.ts';
+import { liveSignIn } from './live-sign-in.ts';
+import type { OutboundHttp } from '../kernel/outbound-http.ts';
 
 export type CheckStatus = 'PASSED' | 'FAILED';
 
@@ -15,6 +18,8 @@ export interface CheckResult {
   readonly title: string;
   readonly status: CheckStatus;
   readonly detail: string;
+  /** What a check did, step by step, when that helps read a failure. */
+  readonly steps?: readonly string[];
 }
 
 export interface CheckReport {
@@ -40,6 +45,12 @@ export interface CheckInput {
   readonly now: Date;
   /** Fetches a URL; the real network by default. */
   readonly fetch?: typeof fetch;
+  /** For the live sign-in: the guarded client, the test instance's variables and the first test account. */
+  readonly live?: {
+    readonly http: OutboundHttp;
+    readonly variables: Readonly<Record<string, string>>;
+    readonly account: { readonly username: string; readonly password: string } | undefined;
+  };
 }
 
 const check = (id: string, title: string, problems: readonly string[], passed: string): CheckResult =>
@@ -87,7 +98,43 @@ async function endpointCheck(input: CheckInput): Promise<CheckResult> {
   }
 }
 
-export async function runStaticChecks(input: CheckInput): Promise<CheckReport> {
+/** Where a person would start signing in to the test instance's app, or why there is no such place. */
+function startOf(input: CheckInput, app: App): { url: string } | { problem: string } {
+  const manifest = input.manifest;
+  switch (app.signOnMode) {
+    case 'SAML_2_0': {
+      const saml = manifest.signOn.saml;
+      if (saml?.idpInitiated !== false) return { url: `${input.orgUrl}/app/${app.name}/${app.id}/sso/saml` };
+      if (saml.spLoginUrl) return { url: renderTenantTemplate(saml.spLoginUrl, input.live!.variables) };
+      return { problem: 'the app takes no IdP-initiated sign-in and the manifest gives no spLoginUrl to start at' };
+    }
+    case 'WS_FEDERATION': {
+      const realm = (app.settings.app as { realm?: string | null } | undefined)?.realm || `urn:okta:app:${app.id}`;
+      return { url: `${input.orgUrl}/app/${app.name}/${app.id}/sso/wsfed/passive?wa=wsignin1.0&wtrealm=${encodeURIComponent(realm)}` };
+    }
+    case 'OPENID_CONNECT': {
+      const start = (app.settings.oauthClient as { initiate_login_uri?: string | null } | undefined)?.initiate_login_uri;
+      return start ? { url: start } : { problem: 'the manifest gives no initiateLoginUri, the URL where the app starts its sign-in' };
+    }
+    default:
+      return { problem: `${app.signOnMode} apps have no live sign-in check yet` };
+  }
+}
+
+async function liveCheck(input: CheckInput): Promise<CheckResult> {
+  const title = 'The test account signs in to the app through its test instance';
+  const app = input.testApp;
+  if (!app || app.status !== 'ACTIVE') return check('liveSignIn', title, ['the integration has no active test instance'], '');
+  if (!input.live?.account) return check('liveSignIn', title, ['supply a test account to sign in with'], '');
+  const start = startOf(input, app);
+  if ('problem' in start) return check('liveSignIn', title, [start.problem], '');
+  const result = await liveSignIn({
+    http: input.live.http, lanyardOrigin: input.orgUrl, startUrl: start.url, username: input.live.account.username, password: input.live.account.password,
+  });
+  return { ...check('liveSignIn', title, result.passed ? [] : [result.detail], result.detail), steps: result.steps } as CheckResult;
+}
+
+export async function runChecks(input: CheckInput): Promise<CheckReport> {
   const { manifest } = input;
   const schema = manifestSchema.safeParse(input.document);
   const checks: CheckResult[] = [
@@ -112,5 +159,6 @@ export async function runStaticChecks(input: CheckInput): Promise<CheckReport> {
     checks.push(check('verifiedRequirements', 'The verified tier\'s requirements are met', problems, 'four contacts and two lasting test accounts'));
   }
   checks.push(await endpointCheck(input));
+  if (input.live) checks.push(await liveCheck(input));
   return { ran: input.now.toISOString(), result: checks.every((c) => c.status === 'PASSED') ? 'PASSED' : 'FAILED', checks };
 }

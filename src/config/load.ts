@@ -1,4 +1,5 @@
 /** Reads and validates the settings once; a bad one stops start-up with one line naming it. */
+import { readFileSync } from 'node:fs';
 import { envSchema, decodeMasterKey, type Config } from './schema.ts';
 
 /** A setting that is missing or wrong; its message is the one line printed at start-up. */
@@ -28,6 +29,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(setting, issue.message);
   }
   const e = parsed.data;
+  let trustedCa: string | undefined;
+  if (e.LANYARD_TRUSTED_CA_FILE !== undefined) {
+    try {
+      trustedCa = readFileSync(e.LANYARD_TRUSTED_CA_FILE, 'utf8');
+    } catch {
+      throw new ConfigError('LANYARD_TRUSTED_CA_FILE', 'cannot be read');
+    }
+    if (!trustedCa.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('LANYARD_TRUSTED_CA_FILE', 'holds no PEM certificate');
+  }
   const baseUrl = new URL(e.LANYARD_BASE_URL ?? `http://localhost:${e.PORT}`);
   return Object.freeze({
     port: e.PORT,
@@ -44,5 +54,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }),
     logLevel: e.LANYARD_LOG_LEVEL,
     allowPrivateNetwork: e.LANYARD_ALLOW_PRIVATE_NETWORK === 'true',
+    trustedCa,
   });
 }

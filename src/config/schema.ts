@@ -56,7 +56,9 @@ export const envSchema = z.object({
   LANYARD_ADMIN_TOKEN: apiToken.optional().describe('First API token (SSWS); generated and printed once when unset.'),
   LANYARD_LOG_LEVEL: logLevel.default('info').describe('Log level of the JSON logs on standard output.'),
   LANYARD_ALLOW_PRIVATE_NETWORK: z.enum(['true', 'false'], 'must be true or false').default('false')
-    .describe('true lets Lanyard call apps on loopback and private addresses (back-channel logout, client key sets); refused by default against server-side request forgery.'),
+    .describe('true lets Lanyard call apps on loopback and private addresses (back-channel logout, client key sets, integration checks); refused by default against server-side request forgery.'),
+  LANYARD_TRUSTED_CA_FILE: z.string().trim().min(1, 'must not be blank').optional()
+    .describe('A PEM file of certificate authorities trusted, besides the system\'s, when the integration checks call vendors\' apps.'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -78,6 +80,8 @@ export interface Config {
   readonly logLevel: z.infer<typeof logLevel>;
   /** Whether the OpenID Connect engine may call loopback and private-network addresses. */
   readonly allowPrivateNetwork: boolean;
+  /** Extra certificate authorities (PEM) for calls to vendors' apps. */
+  readonly trustedCa: string | undefined;
 }
 
 /** Decodes a 32-byte key given as hex or base64url; undefined when it is neither. */

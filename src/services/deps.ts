@@ -4,6 +4,7 @@ import type { Logger } from '../kernel/logger.ts';
 import type { PasswordHasher } from '../signin/passwords.ts';
 import type { Store } from './ports.ts';
 import type { Changes } from '../kernel/changes.ts';
+import type { OutboundHttp } from '../kernel/outbound-http.ts';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -17,4 +18,6 @@ export interface ServiceDeps {
   readonly masterKey: Buffer;
   /** Announces changes to state that other parts cache (authorization server configuration). */
   readonly changes: Changes;
+  /** Requests to other people's servers (the integration network's live checks), SSRF-guarded. */
+  readonly outbound: OutboundHttp;
 }

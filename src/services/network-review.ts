@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { AppError, notFound, validationError } from '../kernel/errors.ts';
 import { manifestSchema, tiers, type Manifest, type Tier } from '../catalog/manifest.ts';
-import { runStaticChecks, type CheckReport, type TestAccountSummary } from '../catalog/checks.ts';
+import { runChecks, type CheckReport, type TestAccountSummary } from '../catalog/checks.ts';
 import type { Vault } from '../vault/envelope.ts';
 import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -90,9 +90,11 @@ export function createNetworkReview(deps: ServiceDeps, vault: Vault, vendor: Ven
     const manifest = version.manifest as Manifest;
     const tier = input.tier ?? manifest.tier;
     const testApp = integration.testAppId ? await store.forOrg(caller.org.id).apps.findById(integration.testAppId) : undefined;
-    const report = await runStaticChecks({
+    const link = testApp ? await store.forOrg(caller.org.id).appIntegrations.find(testApp.id) : undefined;
+    const report = await runChecks({
       manifest, document: version.manifest, tier, testAccounts: input.testAccounts, testApp, orgUrl: orgUrl(caller.org, deps.baseUrl),
       now: clock.now(),
+      live: { http: deps.outbound, variables: link?.variables ?? {}, account: input.testAccounts[0] },
     });
     const sealed = await Promise.all(input.testAccounts.map(async (account, i) => ({
       username: account.username, expires: account.expires, notes: account.notes ?? null,

@@ -10,6 +10,7 @@ import { api, startLanyard, type TestLanyard } from '../../helpers/lanyard.ts';
 import { createOrgWithAdmin } from '../../helpers/orgs.ts';
 import { samlManifest } from '../../helpers/manifests.ts';
 import { hostRequest } from '../../helpers/host-request.ts';
+import { startVendorApp, type VendorApp } from '../../helpers/vendor-apps.ts';
 
 /** The API of an org reached by its subdomain (`acme.localhost`), through an explicit Host header. */
 function hostApi(port: number, host: string, token: string) {
@@ -28,18 +29,48 @@ let reviewer: ReturnType<typeof api>;
 let vendor: ReturnType<typeof api>;
 let customer: ReturnType<typeof hostApi>;
 let vendorOrgId: string;
+let vendorApp: VendorApp;
 const testPassword = 'Vendor-Test-Account-Secret-77';
+const tester = { username: 'tester@acme.example.com', password: testPassword };
 
+/** A draft for the vendor's app (a real SAML service provider on loopback, one tenant per path). */
 function draft(id: string) {
   const manifest = samlManifest(id, `${id}.example.com`);
   delete manifest.logo;
   delete manifest.version;
   delete manifest.manifestFormat;
+  manifest.variables.unshift({ name: 'spHost', label: 'Acme host', type: 'host', example: 'app.acme.example.com' });
+  manifest.signOn.saml.acsUrl = 'https://${org.spHost}/t/${org.subdomain}/saml/acs';
+  manifest.signOn.saml.audience = 'https://${org.spHost}/t/${org.subdomain}';
   return manifest;
 }
 
+/** What a vendor does after the wizard: the test account is assigned, the app learns the test instance's IdP. */
+async function prepareTestInstance(call: ReturnType<typeof api>, orgUrl: string, testAppId: string, tenant: string) {
+  expect((await call(`/api/v1/apps/${testAppId}/users`, { method: 'POST', json: { id: tester.username } })).status).toBe(200);
+  const values = (await call(`/api/v1/apps/${testAppId}/integration`)).json.lanyardValues;
+  const certificate = await (await fetch(`${orgUrl}/app/${testAppId}/sso/saml/certificate`)).text();
+  vendorApp.addTenant(tenant, { kind: 'saml', ssoUrl: values.ssoUrl, certificate, idpIssuer: values.idpIssuer });
+}
+
+async function createTester(call: ReturnType<typeof api>) {
+  const created = await call('/api/v1/users?activate=true', {
+    method: 'POST', json: { profile: { login: tester.username, email: tester.username, firstName: 'Ada', lastName: 'Byron' }, credentials: { password: { value: testPassword } } },
+  });
+  expect(created.status, JSON.stringify(created.json)).toBe(200);
+}
+
+/** The wizard for the vendor's app, with the test instance made ready to sign in. */
+async function build(call: ReturnType<typeof api>, orgUrl: string, manifest: Record<string, unknown>, tenant: string) {
+  const made = await call('/api/v1/integrations', { method: 'POST', json: { manifest, testVariables: { spHost: vendorApp.host, subdomain: tenant } } });
+  expect(made.status, JSON.stringify(made.json)).toBe(201);
+  await prepareTestInstance(call, orgUrl, made.json.testAppId, tenant);
+  return made;
+}
+
 beforeAll(async () => {
-  t = await startLanyard();
+  vendorApp = await startVendorApp();
+  t = await startLanyard({ env: { LANYARD_ALLOW_PRIVATE_NETWORK: 'true', LANYARD_TRUSTED_CA_FILE: vendorApp.caFile } });
   reviewer = api(t);
   // The vendor's org answers on a name this machine resolves: the checks fetch its test instance's metadata.
   const acme = await createOrgWithAdmin(t, 'acme', '127.0.0.1');
@@ -47,19 +78,23 @@ beforeAll(async () => {
   vendor = api({ url: `http://127.0.0.1:${t.port}`, token: acme.token });
   const globex = await createOrgWithAdmin(t, 'globex');
   customer = hostApi(t.port, `globex.localhost:${t.port}`, globex.token);
+  await createTester(vendor);
+  await createTester(reviewer);
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await t?.close();
+  await vendorApp?.close();
+});
 
 describe('the App Integration Wizard', () => {
   let testAppId: string;
 
   it('creates a draft with a logo and a first version, and a private test instance in the vendor\'s org', async () => {
-    const made = await vendor('/api/v1/integrations', { method: 'POST', json: { manifest: draft('acme-notes'), testVariables: { subdomain: 'acme-qa' } } });
-    expect(made.status, JSON.stringify(made.json)).toBe(201);
+    const made = await build(vendor, `http://127.0.0.1:${t.port}`, draft('acme-notes'), 'acme-qa');
     expect(made.json).toMatchObject({ id: 'acme-notes', versions: [{ version: '1.0.0', status: 'DRAFT' }] });
     testAppId = made.json.testAppId;
     expect(made.json._embedded.testApp).toMatchObject({ id: testAppId, label: 'Acme Wiki acme-notes (test)', signOnMode: 'SAML_2_0', status: 'ACTIVE' });
-    expect(made.json._embedded.testApp.settings.signOn.ssoAcsUrl).toBe('https://acme-qa.acme-notes.example.com/saml/acs');
+    expect(made.json._embedded.testApp.settings.signOn.ssoAcsUrl).toBe(`${vendorApp.url}/t/acme-qa/saml/acs`);
     const version = await vendor('/api/v1/integrations/acme-notes/versions/1.0.0');
     expect(version.json.manifest.logo.mediaType).toBe('image/svg+xml');
     const link = await vendor(`/api/v1/apps/${testAppId}/integration`);
@@ -94,10 +129,10 @@ describe('the App Integration Wizard', () => {
 
   it('edits a draft, and the test instance follows', async () => {
     const current = (await vendor('/api/v1/integrations/acme-notes/versions/1.0.0')).json.manifest;
-    current.signOn.saml.acsUrl = 'https://${org.subdomain}.acme-notes.example.com/sso/acs';
+    current.signOn.saml.attributes.push({ name: 'displayName', value: 'user.displayName' });
     const edited = await vendor('/api/v1/integrations/acme-notes/versions/1.0.0', { method: 'PUT', json: current });
     expect(edited.status, JSON.stringify(edited.json)).toBe(200);
-    expect((await vendor(`/api/v1/apps/${testAppId}`)).json.settings.signOn.ssoAcsUrl).toBe('https://acme-qa.acme-notes.example.com/sso/acs');
+    expect((await vendor(`/api/v1/apps/${testAppId}`)).json.settings.signOn.attributeStatements.map((a: any) => a.name)).toContain('displayName');
     const renamed = await vendor('/api/v1/integrations/acme-notes/versions/1.0.0', { method: 'PUT', json: { ...current, version: '2.0.0' } });
     expect(renamed.status).toBe(400);
   });
@@ -129,18 +164,19 @@ describe('submission and review', () => {
     const version = (await vendor('/api/v1/integrations/acme-notes/versions/1.0.0')).json;
     expect(version.status).toBe('DRAFT');
     expect(version.submission.report.result).toBe('FAILED');
-    expect(version.submission.report.checks.map((c: any) => c.id)).toEqual(['schema', 'https', 'logo', 'contacts', 'testAccounts', 'idpEndpoint']);
+    expect(version.submission.report.checks.map((c: any) => c.id)).toEqual(['schema', 'https', 'logo', 'contacts', 'testAccounts', 'idpEndpoint', 'liveSignIn']);
     expect(version.submission.report.checks.find((c: any) => c.id === 'idpEndpoint')).toMatchObject({ status: 'PASSED' });
   });
 
   it('queues a version that passes, never shows the test account\'s password, and locks the version', async () => {
     const submitted = await vendor('/api/v1/integrations/acme-notes/versions/1.0.0/submit', {
-      method: 'POST', json: { testAccounts: [{ username: 'reviewer@acme.example.com', password: testPassword }], notes: 'Sign in at the test subdomain.' },
+      method: 'POST', json: { testAccounts: [tester], notes: 'Sign in at the test subdomain.' },
     });
     expect(submitted.status, JSON.stringify(submitted.json)).toBe(200);
     expect(submitted.json.status).toBe('SUBMITTED');
     expect(submitted.json.submission.report.result).toBe('PASSED');
-    expect(submitted.json.submission.testAccounts).toEqual([{ username: 'reviewer@acme.example.com', expires: false, notes: null }]);
+    expect(submitted.json.submission.testAccounts).toEqual([{ username: tester.username, expires: false, notes: null }]);
+    expect(submitted.json.submission.report.checks.find((c: any) => c.id === 'liveSignIn')).toMatchObject({ status: 'PASSED' });
     expect(submitted.text).not.toContain(testPassword);
     const manifest = (await vendor('/api/v1/integrations/acme-notes/versions/1.0.0')).json.manifest;
     const locked = await vendor('/api/v1/integrations/acme-notes/versions/1.0.0', { method: 'PUT', json: manifest });
@@ -176,7 +212,7 @@ describe('submission and review', () => {
     manifest.signOn.saml.attributes.push({ name: 'lastName', value: 'user.lastName' });
     expect((await vendor('/api/v1/integrations/acme-notes/versions/1.0.0', { method: 'PUT', json: manifest })).json.status).toBe('DRAFT');
     const again = await vendor('/api/v1/integrations/acme-notes/versions/1.0.0/submit', {
-      method: 'POST', json: { testAccounts: [{ username: 'reviewer@acme.example.com', password: testPassword }] },
+      method: 'POST', json: { testAccounts: [tester] },
     });
     expect(again.json.status).toBe('SUBMITTED');
   });
@@ -192,8 +228,8 @@ describe('submission and review', () => {
     const listed = await customer('/api/v1/catalog/integrations/acme-notes');
     expect(listed.status).toBe(200);
     expect(listed.json).toMatchObject({ source: 'network', tier: 'community', versions: ['1.0.0'] });
-    const added = await customer('/api/v1/catalog/integrations/acme-notes/instances', { method: 'POST', json: { variables: { subdomain: 'globex' } } });
-    expect(added.json.settings.signOn.ssoAcsUrl).toBe('https://globex.acme-notes.example.com/sso/acs');
+    const added = await customer('/api/v1/catalog/integrations/acme-notes/instances', { method: 'POST', json: { variables: { spHost: vendorApp.host, subdomain: 'globex' } } });
+    expect(added.json.settings.signOn.ssoAcsUrl).toBe(`${vendorApp.url}/t/globex/saml/acs`);
     expect(added.json.settings.signOn.attributeStatements.map((s: any) => s.name)).toContain('lastName');
 
     const manifest = (await vendor('/api/v1/integrations/acme-notes/versions/1.0.0')).json.manifest;
@@ -204,12 +240,12 @@ describe('submission and review', () => {
     const manifest = draft('acme-vault');
     manifest.tier = 'verified';
     manifest.contacts = Object.fromEntries(['support', 'technical', 'business', 'escalation'].map((r) => [r, { email: `${r}@acme.example.com` }]));
-    expect((await vendor('/api/v1/integrations', { method: 'POST', json: { manifest } })).status).toBe(201);
-    const one = await vendor('/api/v1/integrations/acme-vault/versions/1.0.0/submit', { method: 'POST', json: { testAccounts: [{ username: 'a', password: 'p' }] } });
+    await build(vendor, `http://127.0.0.1:${t.port}`, manifest, 'vault-qa');
+    const one = await vendor('/api/v1/integrations/acme-vault/versions/1.0.0/submit', { method: 'POST', json: { testAccounts: [tester] } });
     expect(one.status).toBe(400);
     expect(JSON.stringify(one.json.errorCauses)).toMatch(/two test accounts that never expire are needed \(1 given\)/);
     const two = await vendor('/api/v1/integrations/acme-vault/versions/1.0.0/submit', {
-      method: 'POST', json: { testAccounts: [{ username: 'a', password: 'p' }, { username: 'b', password: 'q' }] },
+      method: 'POST', json: { testAccounts: [tester, { username: 'b', password: 'q' }] },
     });
     expect(two.json.status).toBe('SUBMITTED');
     const unsigned = await reviewer('/api/v1/network/reviews/acme-vault/versions/1.0.0/approve', { method: 'POST', json: { tier: 'verified' } });
@@ -221,8 +257,9 @@ describe('submission and review', () => {
   });
 
   it('never lets a reviewer decide on their own org\'s integration', async () => {
-    expect((await reviewer('/api/v1/integrations', { method: 'POST', json: { manifest: draft('lanyard-own') } })).status).toBe(201);
-    await reviewer('/api/v1/integrations/lanyard-own/versions/1.0.0/submit', { method: 'POST', json: { testAccounts: [{ username: 'a', password: 'p' }] } });
+    await build(reviewer, t.url, draft('lanyard-own'), 'own-qa');
+    const submitted = await reviewer('/api/v1/integrations/lanyard-own/versions/1.0.0/submit', { method: 'POST', json: { testAccounts: [tester] } });
+    expect(submitted.json.status).toBe('SUBMITTED');
     const own = await reviewer('/api/v1/network/reviews/lanyard-own/versions/1.0.0/approve', { method: 'POST', json: {} });
     expect(own.status).toBe(403);
     expect((await reviewer('/api/v1/network/reviews/lanyard-own/versions/1.0.0')).json.status).toBe('SUBMITTED');
