@@ -9,6 +9,7 @@ import { manifestSchema, modesOf, type Manifest, type Tier } from './manifest.ts
 import { exampleValues, renderApp } from './render.ts';
 import { renderTenantTemplate } from './templates.ts';
 import { liveSignIn } from './live-sign-in.ts';
+import { runScimConformance, type ScimCredentials } from './scim-conformance.ts';
 import type { OutboundHttp } from '../kernel/outbound-http.ts';
 
 export type CheckStatus = 'PASSED' | 'FAILED';
@@ -50,6 +51,8 @@ export interface CheckInput {
     readonly http: OutboundHttp;
     readonly variables: Readonly<Record<string, string>>;
     readonly account: { readonly username: string; readonly password: string } | undefined;
+    /** Credentials of the vendor's test SCIM endpoint, for an integration that provisions. */
+    readonly scim?: ScimCredentials | undefined;
   };
 }
 
@@ -131,7 +134,21 @@ async function liveCheck(input: CheckInput): Promise<CheckResult> {
   const result = await liveSignIn({
     http: input.live.http, lanyardOrigin: input.orgUrl, startUrl: start.url, username: input.live.account.username, password: input.live.account.password,
   });
-  return { ...check('liveSignIn', title, result.passed ? [] : [result.detail], result.detail), steps: result.steps } as CheckResult;
+  return { ...check('liveSignIn', title, result.passed ? [] : [result.detail], result.detail), steps: result.steps };
+}
+
+async function scimCheck(input: CheckInput): Promise<CheckResult> {
+  const title = 'The test SCIM endpoint answers the requests Okta\'s SCIM tests make';
+  const scim = input.manifest.provisioning!.scim;
+  const credentials = input.live!.scim;
+  const complete = scim.authScheme === 'basic' ? credentials?.username && credentials.password : credentials?.token;
+  if (!complete) {
+    return check('scimConformance', title, [scim.authScheme === 'basic'
+      ? 'supply the test SCIM endpoint\'s scim.username and scim.password' : 'supply a token for the test SCIM endpoint as scim.token'], '');
+  }
+  const baseUrl = renderTenantTemplate(scim.baseUrl, input.live!.variables);
+  const result = await runScimConformance({ http: input.live!.http, baseUrl, manifest: input.manifest, credentials: credentials! });
+  return { ...check('scimConformance', title, result.passed ? [] : [result.detail], result.detail), steps: result.steps };
 }
 
 export async function runChecks(input: CheckInput): Promise<CheckReport> {
@@ -160,5 +177,6 @@ export async function runChecks(input: CheckInput): Promise<CheckReport> {
   }
   checks.push(await endpointCheck(input));
   if (input.live) checks.push(await liveCheck(input));
+  if (input.live && manifest.provisioning) checks.push(await scimCheck(input));
   return { ran: input.now.toISOString(), result: checks.every((c) => c.status === 'PASSED') ? 'PASSED' : 'FAILED', checks };
 }

@@ -33,6 +33,12 @@ export const submitSchema = z.strictObject({
     notes: z.string().max(500).optional(),
   })).max(5).default([]),
   notes: z.string().max(2000).optional(),
+  /** Credentials of the test SCIM endpoint, for an integration that declares provisioning. */
+  scim: z.strictObject({
+    token: z.string().min(1).max(4096).optional(),
+    username: z.string().min(1).max(256).optional(),
+    password: z.string().min(1).max(256).optional(),
+  }).optional(),
 });
 
 const commentSchema = z.strictObject({ text: z.string().trim().min(1, 'is required').max(5000) });
@@ -48,6 +54,7 @@ export interface Submission {
   readonly tier: Tier;
   readonly notes: string | null;
   readonly testAccounts: readonly (TestAccountSummary & { readonly sealedPassword: string })[];
+  readonly sealedScim: string | null;
   readonly report: CheckReport;
 }
 
@@ -66,8 +73,8 @@ export interface Review {
 /** A submission as the vendor and reviewers see it: passwords never leave the vault. */
 export function publicSubmission(submission: unknown): unknown {
   if (!submission || typeof submission !== 'object') return submission ?? null;
-  const s = submission as Submission;
-  return { ...s, testAccounts: s.testAccounts.map(({ sealedPassword: _, ...account }) => account) };
+  const { sealedScim, ...s } = submission as Submission;
+  return { ...s, scimCredentials: sealedScim ? 'supplied' : null, testAccounts: s.testAccounts.map(({ sealedPassword: _, ...account }) => account) };
 }
 
 export function createNetworkReview(deps: ServiceDeps, vault: Vault, vendor: VendorIntegrations) {
@@ -94,13 +101,16 @@ export function createNetworkReview(deps: ServiceDeps, vault: Vault, vendor: Ven
     const report = await runChecks({
       manifest, document: version.manifest, tier, testAccounts: input.testAccounts, testApp, orgUrl: orgUrl(caller.org, deps.baseUrl),
       now: clock.now(),
-      live: { http: deps.outbound, variables: link?.variables ?? {}, account: input.testAccounts[0] },
+      live: { http: deps.outbound, variables: link?.variables ?? {}, account: input.testAccounts[0], scim: input.scim },
     });
     const sealed = await Promise.all(input.testAccounts.map(async (account, i) => ({
       username: account.username, expires: account.expires, notes: account.notes ?? null,
       sealedPassword: await vault.seal(integration.ownerOrgId, account.password, `integration-test-account:${integration.id}:${versionName}:${i}`),
     })));
-    const submission: Submission = { tier, notes: input.notes ?? null, testAccounts: sealed, report };
+    // The SCIM credentials are kept, sealed, for the checks that re-run on published verified integrations.
+    const sealedScim = input.scim
+      ? await vault.seal(integration.ownerOrgId, JSON.stringify(input.scim), `integration-scim:${integration.id}:${versionName}`) : null;
+    const submission: Submission = { tier, notes: input.notes ?? null, testAccounts: sealed, sealedScim, report };
     const passed = report.result === 'PASSED';
     const now = clock.now().toISOString();
     await store.transaction(async (tx) => {

@@ -3,7 +3,9 @@
  * loopback (a self-signed certificate for 127.0.0.1, which Lanyard is told to trust) where each
  * customer tenant has a SAML service provider (`@node-saml/node-saml`) and an OpenID Connect
  * relying party (`openid-client`) under `/t/{tenant}/…`. A tenant is registered with the IdP
- * settings its customer's Lanyard app has; the app records every sign-in it accepts.
+ * settings its customer's Lanyard app has; the app records every sign-in it accepts. Its SCIM 2.0
+ * server is `scimmy` with its Express routers at `/scim/v2`, users kept in memory, bearer token
+ * {@link scimToken}.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import * as client from 'openid-client';
+import express from 'express';
+import SCIMMY from 'scimmy';
+import SCIMMYRouters from 'scimmy-routers';
 import { requireCommand } from './certificates.ts';
 
 export interface SamlTenant {
@@ -27,6 +32,49 @@ export interface OidcTenant {
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: string;
+}
+
+export const scimToken = 'vendor-scim-token-0123456789';
+
+/** SCIMMY's resource declarations are process-wide: one in-memory directory serves every vendor app of the run. */
+const scimUsers = new Map<string, Record<string, any>>();
+let scimDeclared = false;
+
+function scimRouter(): express.Router {
+  if (!scimDeclared) {
+    scimDeclared = true;
+    SCIMMY.Resources.declare(SCIMMY.Resources.User)
+      .ingress((resource: any, data: any) => {
+        const existing = resource.id ? scimUsers.get(resource.id) : undefined;
+        if (resource.id && !existing) throw new SCIMMY.Types.Error(404, null!, `Resource ${resource.id} not found`);
+        const clash = [...scimUsers.values()].find((u) => u.userName.toLowerCase() === String(data.userName).toLowerCase() && u.id !== resource.id);
+        if (clash) throw new SCIMMY.Types.Error(409, 'uniqueness', 'userName is already taken');
+        const id = resource.id ?? `u${scimUsers.size + 1}x${Date.now().toString(36)}`;
+        const user = { ...data, id, meta: { created: existing?.meta?.created ?? new Date(), lastModified: new Date() } };
+        scimUsers.set(id, user);
+        return user;
+      })
+      .egress((resource: any) => {
+        if (resource.id) {
+          const user = scimUsers.get(resource.id);
+          if (!user) throw new SCIMMY.Types.Error(404, null!, `Resource ${resource.id} not found`);
+          return user;
+        }
+        const all = [...scimUsers.values()];
+        return resource.filter ? resource.filter.match(all) : all;
+      })
+      .degress((resource: any) => {
+        if (!scimUsers.delete(resource.id)) throw new SCIMMY.Types.Error(404, null!, `Resource ${resource.id} not found`);
+      });
+  }
+  return new SCIMMYRouters({
+    type: 'bearer',
+    docUri: 'https://acme.example.com/scim-help',
+    handler: (request: express.Request) => {
+      if (request.header('authorization') !== `Bearer ${scimToken}`) throw new Error('Authorization failed');
+      return 'vendor-admin';
+    },
+  }) as unknown as express.Router;
 }
 
 export interface VendorApp {
@@ -68,7 +116,13 @@ export async function startVendorApp(): Promise<VendorApp> {
     validateInResponseTo: ValidateInResponseTo.never,
   });
 
+  const scim = express();
+  scim.use('/scim/v2', scimRouter());
   const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    if (req.url?.startsWith('/scim/v2/')) {
+      scim(req, res);
+      return;
+    }
     void (async () => {
       const url = new URL(req.url ?? '/', base);
       const match = /^\/t\/([a-z0-9-]+)\/(login|saml\/acs|callback)$/.exec(url.pathname);

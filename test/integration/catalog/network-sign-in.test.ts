@@ -11,7 +11,7 @@ import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { api, startLanyard, type TestLanyard } from '../../helpers/lanyard.ts';
 import { createOrgWithAdmin } from '../../helpers/orgs.ts';
-import { startVendorApp, type VendorApp } from '../../helpers/vendor-apps.ts';
+import { scimToken, startVendorApp, type VendorApp } from '../../helpers/vendor-apps.ts';
 import { BrowserlessClient, csrfOf } from '../../helpers/browserless.ts';
 import { postedForm, samlSignIn } from '../../helpers/saml.ts';
 import { liveSignIn } from '../../../src/catalog/live-sign-in.ts';
@@ -194,3 +194,56 @@ describe.each([
     expect(vendorApp.signIns.filter((s) => s.tenant === tenant)).toEqual([{ tenant, subject: credentials.username }]);
   });
 });
+
+describe('an integration that declares SCIM provisioning', () => {
+  const draft = {
+    ...samlDraft, id: 'acme-people', name: 'Acme People', description: 'A people directory that provisions over SCIM.',
+    provisioning: {
+      scim: { baseUrl: 'https://${org.spHost}/scim/v2', authScheme: 'bearer', operations: { create: true, update: true, deactivate: true } },
+      instructions: 'Paste the SCIM token from Acme People\'s settings.',
+    },
+  };
+  const qa = 'acme-people-qa';
+
+  it('is submitted only when the SCIM conformance run against the vendor\'s test endpoint passes, with a readable report', async () => {
+    const made = await vendor('/api/v1/integrations', { method: 'POST', json: { manifest: draft, testVariables: { spHost: vendorApp.host, tenant: qa } } });
+    expect(made.status, JSON.stringify(made.json)).toBe(201);
+    expect((await vendor(`/api/v1/apps/${made.json.testAppId}/users`, { method: 'POST', json: { id: tester.username } })).status).toBe(200);
+    vendorApp.addTenant(qa, await samlTenantOf(vendor, vendorUrl, made.json.testAppId));
+    const submit = (body: unknown) => vendor('/api/v1/integrations/acme-people/versions/1.0.0/submit', { method: 'POST', json: body });
+
+    const missing = await submit({ testAccounts: [tester] });
+    expect(JSON.stringify(missing.json.errorCauses)).toMatch(/checks\.scimConformance: supply a token for the test SCIM endpoint as scim\.token/);
+
+    const wrong = await submit({ testAccounts: [tester], scim: { token: 'not-the-token' } });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.json.errorCauses)).toMatch(/checks\.scimConformance: list users: expected 200/);
+    expect(JSON.stringify(wrong.json)).not.toContain('not-the-token');
+
+    const passed = await submit({ testAccounts: [tester], scim: { token: scimToken } });
+    expect(passed.status, JSON.stringify(passed.json)).toBe(200);
+    const report = passed.json.submission.report.checks.find((c: any) => c.id === 'scimConformance');
+    expect(report.status).toBe('PASSED');
+    expect(report.steps.map((s: string) => s.split(':')[0])).toEqual([
+      'PASS list users', 'PASS filter finds nothing', 'PASS create a user', 'PASS fetch the user', 'PASS filter by userName',
+      'PASS update the user (PATCH)', 'PASS deactivate the user', 'PASS create the same userName again', 'PASS page through users', 'PASS fetch an unknown id',
+    ]);
+    expect(passed.json.submission.scimCredentials).toBe('supplied');
+    expect(passed.text).not.toContain(scimToken);
+
+    // The vendor's own SCIM server shows what the run did: one check user, renamed and deactivated.
+    const listed = await getFromAppWithToken(`${vendorApp.url}/scim/v2/Users?filter=${encodeURIComponent('userName sw "lanyard.check."')}`);
+    const checkUsers = JSON.parse(listed).Resources.filter((u: any) => u.userName.startsWith('lanyard.check.'));
+    expect(checkUsers.at(-1)).toMatchObject({ active: false, name: { givenName: 'Updated', familyName: 'Check' } });
+  });
+});
+
+function getFromAppWithToken(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request(url, { ca: readFileSync(vendorApp.caFile, 'utf8'), headers: { authorization: `Bearer ${scimToken}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    }).on('error', reject).end();
+  });
+}
