@@ -13,6 +13,15 @@ import type { Job } from './scheduler.ts';
 export function housekeepingJobs(store: Store, services: Services, clock: Clock, logger: Logger): Job[] {
   return [
     {
+      // Each verified integration is re-tested every few hours; the service skips those checked recently.
+      name: 'network-monitor',
+      intervalMs: 15 * 60_000,
+      run: async () => {
+        const results = await services.networkMonitor.runDue();
+        if (results.length > 0) logger.info({ checked: results.length, failing: results.filter((r) => r.status === 'FAILING').length }, 'verified integrations re-tested');
+      },
+    },
+    {
       name: 'expired-state',
       intervalMs: 5 * 60_000,
       run: async () => {

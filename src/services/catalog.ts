@@ -8,6 +8,7 @@ import { manifestSignOnModes, modesOf, type Manifest, type ManifestSignOnMode, t
 import { compareVersions } from '../storage/repositories/integrations.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { IntegrationRecord, IntegrationVersionRecord } from './ports.ts';
+import { healthOf, type Health } from '../catalog/health.ts';
 
 export interface CatalogEntry {
   readonly manifest: Manifest;
@@ -19,6 +20,8 @@ export interface CatalogEntry {
   readonly published: string | null;
   /** Every published version, oldest first. */
   readonly versions: readonly string[];
+  /** For a verified integration: how its continual checks are going. */
+  readonly health: Health | null;
 }
 
 export interface CatalogQuery {
@@ -48,7 +51,7 @@ const byName = (a: CatalogEntry, b: CatalogEntry) =>
 export function createCatalog(deps: ServiceDeps, shipped: readonly Manifest[]) {
   const { store } = deps;
   const shippedEntries: CatalogEntry[] = shipped.map((manifest) => ({
-    manifest, source: 'lanyard', ownerOrgId: null, tier: 'community', published: null, versions: [manifest.version],
+    manifest, source: 'lanyard', ownerOrgId: null, tier: 'community', published: null, versions: [manifest.version], health: null,
   }));
 
   /** Every integration with a published version: its newest published version. */
@@ -64,7 +67,7 @@ export function createCatalog(deps: ServiceDeps, shipped: readonly Manifest[]) {
       const newest = versions[versions.length - 1]!;
       return {
         manifest: newest.manifest as Manifest, source: 'network', ownerOrgId: integration.ownerOrgId,
-        tier: newest.tier ?? 'community', published: newest.published, versions: versions.map((v) => v.version),
+        tier: newest.tier ?? 'community', published: newest.published, versions: versions.map((v) => v.version), health: healthOf(newest),
       };
     });
     return [...shippedEntries, ...network].sort(byName);
@@ -111,7 +114,7 @@ export function createCatalog(deps: ServiceDeps, shipped: readonly Manifest[]) {
     if (!chosen) throw notFound('IntegrationVersion', `${key}@${version}`);
     return {
       manifest: chosen.manifest as Manifest, source: 'network', ownerOrgId: integration.ownerOrgId, tier: chosen.tier ?? 'community',
-      published: chosen.published, versions: published.map((v) => v.version),
+      published: chosen.published, versions: published.map((v) => v.version), health: healthOf(chosen),
     };
   }
 

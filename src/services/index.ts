@@ -27,6 +27,7 @@ import { createIntegrationInstances } from './integration-instances.ts';
 import { createVendorIntegrations } from './vendor-integrations.ts';
 import { createNetworkReview } from './network-review.ts';
 import { createAdminRoles } from './admin-roles.ts';
+import { createNetworkMonitor } from './network-monitor.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
@@ -55,6 +56,7 @@ export function createServices(deps: ServiceDeps) {
     vendorIntegrations,
     networkReview: createNetworkReview(deps, vault, vendorIntegrations),
     adminRoles: createAdminRoles(deps),
+    networkMonitor: createNetworkMonitor(deps, vault),
     appKeys,
     samlSso,
     samlSlo: createSamlSlo(deps, samlSso, appKeys, protocolState, sessions),

@@ -204,7 +204,7 @@ export function createNetworkReview(deps: ServiceDeps, vault: Vault, vendor: Ven
       { status: 'PUBLISHED', tier: input.tier, published: clock.now().toISOString() }, 'network.integration.version.publish');
   }
 
-  return { submit, queue, get, comment, reject, approve };
+  return { submit, queue, get, comment, reject, approve, requireReviewer };
 }
 
 export type NetworkReview = ReturnType<typeof createNetworkReview>;

@@ -281,6 +281,8 @@ export interface IntegrationVersionRecord {
   readonly lastUpdated: string;
   readonly submitted: string | null;
   readonly published: string | null;
+  /** The last re-run of the checks of a published verified version (see network-monitor.ts). */
+  readonly monitor: unknown;
 }
 
 export type IntegrationVersionChanges = Partial<Pick<IntegrationVersionRecord,
@@ -297,6 +299,14 @@ export interface IntegrationRepository {
   updateVersion(integrationId: string, version: string, changes: IntegrationVersionChanges): Promise<void>;
   findVersion(integrationId: string, version: string): Promise<IntegrationVersionRecord | undefined>;
   listVersions(integrationId: string): Promise<IntegrationVersionRecord[]>;
+  /**
+   * Claims the next monitor run of a version: true when no other node claimed it since
+   * `notAfter` (the claim is written in the same statement that checks it).
+   */
+  claimMonitor(integrationId: string, version: string, notAfter: string, now: string): Promise<boolean>;
+  setMonitor(integrationId: string, version: string, monitor: unknown): Promise<void>;
+  /** The orgs with an app made from the integration. */
+  orgsUsing(key: string): Promise<string[]>;
   /** Versions in one status across the network, oldest submission first. */
   listByStatus(status: IntegrationVersionStatus): Promise<{ integration: IntegrationRecord; version: IntegrationVersionRecord }[]>;
 }

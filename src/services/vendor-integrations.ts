@@ -96,7 +96,7 @@ export function createVendorIntegrations(deps: ServiceDeps, catalog: Catalog, in
     const integration: IntegrationRecord = { id: newId('integration'), key: manifest.id, ownerOrgId: caller.org.id, testAppId: null, created: now, lastUpdated: now };
     const version: IntegrationVersionRecord = {
       integrationId: integration.id, version: manifest.version, manifest, status: 'DRAFT', tier: null, submission: null, review: null,
-      created: now, lastUpdated: now, submitted: null, published: null,
+      created: now, lastUpdated: now, submitted: null, published: null, monitor: null,
     };
     let testAppId = '';
     const testApp = await instances.addFromManifest(caller, { manifest }, {
@@ -175,7 +175,7 @@ export function createVendorIntegrations(deps: ServiceDeps, catalog: Catalog, in
     const now = clock.now().toISOString();
     const version: IntegrationVersionRecord = {
       integrationId: integration.id, version: manifest.version, manifest, status: 'DRAFT', tier: null, submission: null, review: null,
-      created: now, lastUpdated: now, submitted: null, published: null,
+      created: now, lastUpdated: now, submitted: null, published: null, monitor: null,
     };
     await followWithTestApp(caller, integration, manifest);
     await store.transaction(async (tx) => {

@@ -277,6 +277,8 @@ export interface IntegrationVersionsTable {
   last_updated: string;
   submitted: string | null;
   published: string | null;
+  monitor: string | null;
+  monitor_claimed: string | null;
 }
 
 export interface AppIntegrationsTable {

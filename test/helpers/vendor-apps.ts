@@ -84,6 +84,8 @@ export interface VendorApp {
   readonly caFile: string;
   readonly signIns: { tenant: string; subject: string }[];
   addTenant(name: string, tenant: SamlTenant | OidcTenant): void;
+  /** Forgets a tenant: its sign-ins then fail, as when a vendor breaks something. */
+  removeTenant(name: string): void;
   close(): Promise<void>;
 }
 
@@ -186,6 +188,7 @@ export async function startVendorApp(): Promise<VendorApp> {
     caFile: tls.certPath,
     signIns,
     addTenant: (name, tenant) => tenants.set(name, tenant),
+    removeTenant: (name) => tenants.delete(name),
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

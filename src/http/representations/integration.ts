@@ -28,6 +28,7 @@ export function catalogEntryJson(entry: CatalogEntry, orgUrl: string, detail = f
     variables: m.variables,
     published: entry.published,
     versions: entry.versions,
+    health: entry.health,
   };
   if (detail) {
     summary.signOn = m.signOn;
@@ -45,7 +46,7 @@ export function catalogEntryJson(entry: CatalogEntry, orgUrl: string, detail = f
 }
 
 export function appIntegrationJson(orgUrl: string, described: {
-  link: AppIntegrationRecord; manifest: Manifest | undefined; tier: string | null; latestVersion: string | null; upgradeAvailable: boolean;
+  link: AppIntegrationRecord; manifest: Manifest | undefined; tier: string | null; health: unknown; latestVersion: string | null; upgradeAvailable: boolean;
   instructions: string | null; provisioningInstructions: string | null; values: Record<string, string | undefined>;
 }): Record<string, unknown> {
   const { link } = described;
@@ -55,6 +56,7 @@ export function appIntegrationJson(orgUrl: string, described: {
     name: described.manifest?.name ?? null,
     version: link.version,
     tier: described.tier,
+    health: described.health,
     signOnMode: link.signOnMode,
     variables: link.variables,
     latestVersion: described.latestVersion,

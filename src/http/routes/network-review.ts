@@ -59,6 +59,16 @@ export function networkReviewRoutes(services: Services): ApiRoute[] {
         return { body: reviewJson(url(ctx), integration, version, true) };
       },
     }),
+    defineRoute({
+      method: 'post', path: '/api/v1/network/monitor/run', operationId: 'runIntegrationMonitor', tag: 'IntegrationReview', lanyard: true,
+      summary: 'Re-run the checks of every published verified integration now (they also run every six hours on their own).',
+      response: { status: 200, description: 'What each run found', schema: z.array(z.object({ id: z.string(), version: z.string(), status: z.string() })) },
+      errors: ['network.not_reviewer'],
+      handle: async ({ caller }) => {
+        review.requireReviewer(caller);
+        return { body: (await services.networkMonitor.runDue({ force: true })).map((r) => ({ id: r.key, version: r.version, status: r.status })) };
+      },
+    }),
     decision('comments', 'Comment on a version (`{text}`); the vendor sees it.', review.comment),
     decision('reject', 'Reject a submitted version (`{reason}`); the vendor may change it and submit again.', review.reject),
     decision('approve', 'Approve and publish a submitted version (`{tier, verifiedSignOff?, comment?}`); verified needs its requirements met and the reviewer\'s sign-off.', review.approve),

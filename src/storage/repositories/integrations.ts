@@ -18,7 +18,7 @@ function toVersion(row: Selectable<IntegrationVersionsTable>): IntegrationVersio
     integrationId: row.integration_id, version: row.version, manifest: JSON.parse(row.manifest),
     status: row.status as IntegrationVersionStatus, tier: row.tier as IntegrationVersionRecord['tier'],
     submission: parsed(row.submission), review: parsed(row.review), created: row.created, lastUpdated: row.last_updated,
-    submitted: row.submitted, published: row.published,
+    submitted: row.submitted, published: row.published, monitor: parsed(row.monitor),
   };
 }
 
@@ -55,7 +55,7 @@ export function createIntegrationRepository(db: Kysely<Database>): IntegrationRe
       await db.insertInto('integration_versions').values({
         integration_id: v.integrationId, version: v.version, manifest: JSON.stringify(v.manifest), status: v.status, tier: v.tier,
         submission: json(v.submission), review: json(v.review), created: v.created, last_updated: v.lastUpdated,
-        submitted: v.submitted, published: v.published,
+        submitted: v.submitted, published: v.published, monitor: json(v.monitor), monitor_claimed: null,
       }).execute();
     }),
     updateVersion: async (integrationId, version, changes) => {
@@ -76,6 +76,19 @@ export function createIntegrationRepository(db: Kysely<Database>): IntegrationRe
     },
     listVersions: async (integrationId) =>
       (await versions().where('integration_id', '=', integrationId).execute()).map(toVersion).sort((a, b) => compareVersions(a.version, b.version)),
+    claimMonitor: async (integrationId, version, notAfter, now) => {
+      const result = await db.updateTable('integration_versions').set({ monitor_claimed: now })
+        .where('integration_id', '=', integrationId).where('version', '=', version)
+        .where((eb) => eb.or([eb('monitor_claimed', 'is', null), eb('monitor_claimed', '<', notAfter)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    setMonitor: async (integrationId, version, monitor) => {
+      await db.updateTable('integration_versions').set({ monitor: json(monitor) })
+        .where('integration_id', '=', integrationId).where('version', '=', version).execute();
+    },
+    orgsUsing: async (key) =>
+      (await db.selectFrom('app_integrations').select('org_id').distinct().where('integration_key', '=', key).orderBy('org_id').execute()).map((r) => r.org_id),
     listByStatus: async (status) => {
       const rows = await db.selectFrom('integration_versions')
         .innerJoin('integrations', 'integrations.id', 'integration_versions.integration_id')

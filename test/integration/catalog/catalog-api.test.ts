@@ -28,7 +28,7 @@ async function storeVersion(manifest: Record<string, any>, status: 'PUBLISHED' |
   }
   await integrations.insertVersion({
     integrationId: integration.id, version: parsed.version, manifest: parsed, status, tier: status === 'PUBLISHED' ? 'community' : null,
-    submission: null, review: null, created: now, lastUpdated: now, submitted: null, published: status === 'PUBLISHED' ? now : null,
+    submission: null, review: null, created: now, lastUpdated: now, submitted: null, published: status === 'PUBLISHED' ? now : null, monitor: null,
   });
 }
 

@@ -247,3 +247,62 @@ function getFromAppWithToken(url: string): Promise<string> {
     }).on('error', reject).end();
   });
 }
+
+describe('a published verified integration', () => {
+  const draft = {
+    ...samlDraft, id: 'acme-sign', name: 'Acme Sign', description: 'Signatures for documents, tested continually once verified.', tier: 'verified',
+    contacts: Object.fromEntries(['support', 'technical', 'business', 'escalation'].map((role) => [role, { email: `${role}@acme.example.com` }])),
+  };
+  const qa = 'acme-sign-qa';
+  const events = async (call: ReturnType<typeof api>, type: string) =>
+    (await call(`/api/v1/logs?filter=${encodeURIComponent(`eventType eq "${type}"`)}`)).json.filter((e: any) => e.target[0]?.displayName === 'acme-sign');
+
+  it('is re-tested; when it breaks, its vendor and the orgs using it are told, and its health shows it until it recovers', async () => {
+    const made = await vendor('/api/v1/integrations', { method: 'POST', json: { manifest: draft, testVariables: { spHost: vendorApp.host, tenant: qa } } });
+    expect(made.status, JSON.stringify(made.json)).toBe(201);
+    expect((await vendor(`/api/v1/apps/${made.json.testAppId}/users`, { method: 'POST', json: { id: tester.username } })).status).toBe(200);
+    const tenant = await samlTenantOf(vendor, vendorUrl, made.json.testAppId);
+    vendorApp.addTenant(qa, tenant);
+    const submitted = await vendor('/api/v1/integrations/acme-sign/versions/1.0.0/submit', {
+      method: 'POST', json: { testAccounts: [tester, { username: 'second@acme.example.com', password: 'Second-Account-Pass-9' }] },
+    });
+    expect(submitted.json.status, JSON.stringify(submitted.json)).toBe('SUBMITTED');
+    const approved = await customer('/api/v1/network/reviews/acme-sign/versions/1.0.0/approve', { method: 'POST', json: { tier: 'verified', verifiedSignOff: true } });
+    expect(approved.json).toMatchObject({ status: 'PUBLISHED', tier: 'verified' });
+    expect((await customer('/api/v1/catalog/integrations/acme-sign')).json.health).toMatchObject({ status: 'UNTESTED' });
+    const added = await customer('/api/v1/catalog/integrations/acme-sign/instances', { method: 'POST', json: { variables: { spHost: vendorApp.host, tenant: 'acme-sign-globex' } } });
+    expect(added.status).toBe(200);
+
+    const first = await customer('/api/v1/network/monitor/run', { method: 'POST', json: {} });
+    expect(first.json).toContainEqual({ id: 'acme-sign', version: '1.0.0', status: 'PASSING' });
+    expect((await customer('/api/v1/catalog/integrations/acme-sign')).json.health).toMatchObject({ status: 'PASSING', failingSince: null });
+    expect((await vendor('/api/v1/network/monitor/run', { method: 'POST', json: {} })).status).toBe(403);
+
+    // The vendor's app stops accepting sign-ins for the test tenant.
+    vendorApp.removeTenant(qa);
+    const broken = await customer('/api/v1/network/monitor/run', { method: 'POST', json: {} });
+    expect(broken.json).toContainEqual({ id: 'acme-sign', version: '1.0.0', status: 'FAILING' });
+    const health = (await customer('/api/v1/catalog/integrations/acme-sign')).json.health;
+    expect(health).toMatchObject({ status: 'FAILING', failingSince: expect.any(String) });
+    expect(health.failures.join('\n')).toMatch(/liveSignIn: the app answered 404/);
+    expect((await customer(`/api/v1/apps/${added.json.id}/integration`)).json.health).toMatchObject({ status: 'FAILING' });
+    expect(await events(vendor, 'network.integration.monitor.fail')).toHaveLength(1);
+    expect(await events(customer, 'network.integration.monitor.fail')).toHaveLength(1);
+
+    // Still failing: not announced twice.
+    await customer('/api/v1/network/monitor/run', { method: 'POST', json: {} });
+    expect(await events(vendor, 'network.integration.monitor.fail')).toHaveLength(1);
+
+    vendorApp.addTenant(qa, tenant);
+    const fixed = await customer('/api/v1/network/monitor/run', { method: 'POST', json: {} });
+    expect(fixed.json).toContainEqual({ id: 'acme-sign', version: '1.0.0', status: 'PASSING' });
+    expect((await customer('/api/v1/catalog/integrations/acme-sign')).json.health).toMatchObject({ status: 'PASSING', failingSince: null, failures: [] });
+    expect(await events(vendor, 'network.integration.monitor.recover')).toHaveLength(1);
+    expect(await events(customer, 'network.integration.monitor.recover')).toHaveLength(1);
+  });
+
+  it('is re-tested by the scheduled job only when its last run is older than the interval', async () => {
+    const results = await t.lanyard.services.networkMonitor.runDue();
+    expect(results.map((r) => r.key)).not.toContain('acme-sign');
+  });
+});
