@@ -124,10 +124,36 @@ function startOf(input: CheckInput, app: App): { url: string } | { problem: stri
   }
 }
 
+/** The name or id a field selector points at: `#login`, `input[name="user"]`, or a bare name. */
+function fieldIdentifier(selector: string): string {
+  const attribute = /\[(?:name|id)=["']?([^"'\]]+)["']?\]/.exec(selector);
+  if (attribute) return attribute[1]!;
+  return selector.replace(/^#/, '').replace(/^input/, '');
+}
+
+/**
+ * For an SWA app, until the vault signs people in: the sign-in page answers and shows the fields
+ * the manifest names, so a browser will find them.
+ */
+async function swaFormCheck(input: CheckInput, app: App): Promise<CheckResult> {
+  const title = 'The app\'s sign-in page shows the fields the manifest names';
+  const settings = app.settings.app as { url: string; usernameField: string; passwordField: string };
+  try {
+    const response = await input.live!.http(settings.url, { headers: { accept: 'text/html' } });
+    if (response.status !== 200) return check('liveSignIn', title, [`${settings.url} answered ${response.status}`], '');
+    const missing = [settings.usernameField, settings.passwordField].map(fieldIdentifier)
+      .filter((id) => !new RegExp(`\\b(name|id)=["']?${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["'\\s>]`).test(response.body));
+    return check('liveSignIn', title, missing.map((id) => `the page has no field named ${id}`), `${settings.url} shows both fields`);
+  } catch (error) {
+    return check('liveSignIn', title, [`${settings.url} could not be fetched: ${(error as Error).message}`], '');
+  }
+}
+
 async function liveCheck(input: CheckInput): Promise<CheckResult> {
   const title = 'The test account signs in to the app through its test instance';
   const app = input.testApp;
   if (!app || app.status !== 'ACTIVE') return check('liveSignIn', title, ['the integration has no active test instance'], '');
+  if (app.signOnMode === 'BROWSER_PLUGIN') return swaFormCheck(input, app);
   if (!input.live?.account) return check('liveSignIn', title, ['supply a test account to sign in with'], '');
   const start = startOf(input, app);
   if ('problem' in start) return check('liveSignIn', title, [start.problem], '');

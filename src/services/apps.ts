@@ -18,6 +18,7 @@ import { resolveSamlServiceProvider, samlSignOnSchema, type SamlSignOnInput } fr
 import { parseSpMetadata, signOnFromMetadata, type SpMetadata } from '../protocols/saml/sp-metadata.ts';
 import { SamlError } from '../protocols/saml/xml.ts';
 import { resolveWsFedRelyingParty, wsFedAppSchema } from '../domain/wsfed-app.ts';
+import { swaAppSchema } from '../domain/swa-app.ts';
 import type { AppKeyService } from './app-keys.ts';
 import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -68,7 +69,7 @@ const defaultVisibility = (name: string) => ({
 });
 const defaultAccessibility = { selfService: false, errorRedirectUrl: null, loginRedirectUrl: null };
 
-const supportedModes = new Set<string>(['OPENID_CONNECT', 'BOOKMARK', 'SAML_2_0', 'WS_FEDERATION']);
+const supportedModes = new Set<string>(['OPENID_CONNECT', 'BOOKMARK', 'SAML_2_0', 'WS_FEDERATION', 'BROWSER_PLUGIN']);
 
 export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKeyService) {
   const { store, clock } = deps;
@@ -88,6 +89,12 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       throw validationError(['signOnMode: The sign-on mode of an app cannot be changed.'], 'signOnMode');
     }
     if (input.signOnMode === 'SAML_2_0' || input.signOnMode === 'WS_FEDERATION') return shapeFederation(org, input, appId, existing);
+    if (input.signOnMode === 'BROWSER_PLUGIN') {
+      if (input.name !== undefined && input.name !== 'template_swa') throw validationError(['name: SWA apps are named template_swa.'], 'name');
+      const app = swaAppSchema.safeParse(input.settings.app ?? {});
+      if (!app.success) throw validationError(issuesToCauses(app.error, 'settings.app'));
+      return { name: 'template_swa', settings: { app: app.data }, credentials: { scheme: 'EDIT_USERNAME_AND_PASSWORD', userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' } }, client: undefined };
+    }
     if (input.signOnMode === 'BOOKMARK') {
       const url = z.object({ url: z.string().url() }).safeParse((input.settings.app ?? {}) as unknown);
       if (!url.success) throw validationError(issuesToCauses(url.error, 'settings.app'));

@@ -133,6 +133,10 @@ export async function startVendorApp(): Promise<VendorApp> {
         res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
         res.end(text);
       };
+      // A plain form sign-in, for secure web authentication (SWA).
+      if (url.pathname === '/swa/login') {
+        return send(200, '<form method="post" action="/swa/session"><input name="user" type="text"><input name="pass" type="password"><button id="go">Sign in</button></form>');
+      }
       if (!match || !tenant) return send(404, '<h1>No such tenant</h1>');
       const [, name, action] = match as unknown as [string, string, string];
       if (tenant.kind === 'saml' && action === 'saml/acs' && req.method === 'POST') {

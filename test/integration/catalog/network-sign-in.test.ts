@@ -306,3 +306,27 @@ describe('a published verified integration', () => {
     expect(results.map((r) => r.key)).not.toContain('acme-sign');
   });
 });
+
+describe('an SWA integration', () => {
+  const swa = (id: string, passwordField: string) => ({
+    ...common, id, name: `Acme Legacy ${id}`, description: 'An older app with a plain sign-in form.',
+    variables: [common.variables[0]],
+    signOn: { swa: { loginUrl: 'https://${org.spHost}/swa/login', usernameField: 'user', passwordField, submitButton: '#go' } },
+  });
+
+  it('gets a test instance from the wizard, and is submitted when its sign-in page shows the fields it names', async () => {
+    const made = await vendor('/api/v1/integrations', { method: 'POST', json: { manifest: swa('acme-legacy', 'pass'), testVariables: { spHost: vendorApp.host } } });
+    expect(made.status, JSON.stringify(made.json)).toBe(201);
+    expect(made.json._embedded.testApp).toMatchObject({ name: 'template_swa', signOnMode: 'BROWSER_PLUGIN', settings: { app: { url: `${vendorApp.url}/swa/login`, usernameField: 'user', passwordField: 'pass' } } });
+    const submitted = await vendor('/api/v1/integrations/acme-legacy/versions/1.0.0/submit', { method: 'POST', json: { testAccounts: [tester] } });
+    expect(submitted.status, JSON.stringify(submitted.json)).toBe(200);
+    expect(submitted.json.submission.report.checks.find((c: any) => c.id === 'liveSignIn')).toMatchObject({ status: 'PASSED' });
+  });
+
+  it('is refused when the page lacks a field the manifest names', async () => {
+    expect((await vendor('/api/v1/integrations', { method: 'POST', json: { manifest: swa('acme-legacy-two', 'pwd'), testVariables: { spHost: vendorApp.host } } })).status).toBe(201);
+    const refused = await vendor('/api/v1/integrations/acme-legacy-two/versions/1.0.0/submit', { method: 'POST', json: { testAccounts: [tester] } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json.errorCauses)).toMatch(/checks\.liveSignIn: the page has no field named pwd/);
+  });
+});
