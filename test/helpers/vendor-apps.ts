@@ -14,9 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import * as client from 'openid-client';
-import express from 'express';
-import SCIMMY from 'scimmy';
-import SCIMMYRouters from 'scimmy-routers';
+import { createScimEndpoint, scimExpressApp } from './scim-server.ts';
 import { requireCommand } from './certificates.ts';
 
 export interface SamlTenant {
@@ -35,47 +33,6 @@ export interface OidcTenant {
 }
 
 export const scimToken = 'vendor-scim-token-0123456789';
-
-/** SCIMMY's resource declarations are process-wide: one in-memory directory serves every vendor app of the run. */
-const scimUsers = new Map<string, Record<string, any>>();
-let scimDeclared = false;
-
-function scimRouter(): express.Router {
-  if (!scimDeclared) {
-    scimDeclared = true;
-    SCIMMY.Resources.declare(SCIMMY.Resources.User)
-      .ingress((resource: any, data: any) => {
-        const existing = resource.id ? scimUsers.get(resource.id) : undefined;
-        if (resource.id && !existing) throw new SCIMMY.Types.Error(404, null!, `Resource ${resource.id} not found`);
-        const clash = [...scimUsers.values()].find((u) => u.userName.toLowerCase() === String(data.userName).toLowerCase() && u.id !== resource.id);
-        if (clash) throw new SCIMMY.Types.Error(409, 'uniqueness', 'userName is already taken');
-        const id = resource.id ?? `u${scimUsers.size + 1}x${Date.now().toString(36)}`;
-        const user = { ...data, id, meta: { created: existing?.meta?.created ?? new Date(), lastModified: new Date() } };
-        scimUsers.set(id, user);
-        return user;
-      })
-      .egress((resource: any) => {
-        if (resource.id) {
-          const user = scimUsers.get(resource.id);
-          if (!user) throw new SCIMMY.Types.Error(404, null!, `Resource ${resource.id} not found`);
-          return user;
-        }
-        const all = [...scimUsers.values()];
-        return resource.filter ? resource.filter.match(all) : all;
-      })
-      .degress((resource: any) => {
-        if (!scimUsers.delete(resource.id)) throw new SCIMMY.Types.Error(404, null!, `Resource ${resource.id} not found`);
-      });
-  }
-  return new SCIMMYRouters({
-    type: 'bearer',
-    docUri: 'https://acme.example.com/scim-help',
-    handler: (request: express.Request) => {
-      if (request.header('authorization') !== `Bearer ${scimToken}`) throw new Error('Authorization failed');
-      return 'vendor-admin';
-    },
-  }) as unknown as express.Router;
-}
 
 export interface VendorApp {
   readonly host: string;
@@ -118,8 +75,7 @@ export async function startVendorApp(): Promise<VendorApp> {
     validateInResponseTo: ValidateInResponseTo.never,
   });
 
-  const scim = express();
-  scim.use('/scim/v2', scimRouter());
+  const scim = scimExpressApp(createScimEndpoint({ token: scimToken }));
   const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     if (req.url?.startsWith('/scim/v2/')) {
       scim(req, res);
