@@ -87,6 +87,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
   const deps: ServiceDeps = {
     store, clock, logger, baseUrl: config.baseUrl, masterKey: masterKey.key, changes: createChanges(),
     outbound: createOutboundHttp({ allowPrivateNetwork: config.allowPrivateNetwork, extraCa: config.trustedCa }),
+    provisioning: config.provisioning,
     passwords: createPasswordHasher(options.argon2Cost ?? owaspArgon2Cost),
     isCommonPassword,
   };
@@ -115,6 +116,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
       server.listen(port, host, () => {
         const address = server!.address() as AddressInfo;
         stopJobs = startJobs(housekeepingJobs(store, services, clock, logger), logger);
+        services.provisioningEngine.start();
         resolve({ port: address.port, host: address.address });
       });
     }),
@@ -134,6 +136,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
         clearTimeout(cut);
       }
       await stopJobs?.();
+      await services.provisioningEngine.stop();
       await counters.close();
       await ephemeral?.close();
       await store.close();

@@ -55,5 +55,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: e.LANYARD_LOG_LEVEL,
     allowPrivateNetwork: e.LANYARD_ALLOW_PRIVATE_NETWORK === 'true',
     trustedCa,
+    provisioning: Object.freeze({ leaseMs: e.LANYARD_PROVISIONING_LEASE_SECONDS * 1000, baseBackoffMs: e.LANYARD_PROVISIONING_RETRY_MS }),
   });
 }

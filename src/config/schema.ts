@@ -57,6 +57,12 @@ export const envSchema = z.object({
   LANYARD_LOG_LEVEL: logLevel.default('info').describe('Log level of the JSON logs on standard output.'),
   LANYARD_ALLOW_PRIVATE_NETWORK: z.enum(['true', 'false'], 'must be true or false').default('false')
     .describe('true lets Lanyard call apps on loopback and private addresses (back-channel logout, client key sets, integration checks); refused by default against server-side request forgery.'),
+  LANYARD_PROVISIONING_LEASE_SECONDS: z.string().trim().regex(/^\d{1,4}$/, 'must be a whole number of seconds').default('60')
+    .transform(Number).pipe(z.number().int().min(1, 'must be at least 1').max(3600, 'must be at most 3600'))
+    .describe('How long a node holds a provisioning task it claimed; a crashed node\'s tasks run again after it.'),
+  LANYARD_PROVISIONING_RETRY_MS: z.string().trim().regex(/^\d{1,7}$/, 'must be a whole number of milliseconds').default('1000')
+    .transform(Number).pipe(z.number().int().min(10, 'must be at least 10').max(600000, 'must be at most 600000'))
+    .describe('The first wait before a failed provisioning request is tried again; each retry doubles it, with jitter.'),
   LANYARD_TRUSTED_CA_FILE: z.string().trim().min(1, 'must not be blank').optional()
     .describe('A PEM file of certificate authorities trusted, besides the system\'s, when the integration checks call vendors\' apps.'),
 });
@@ -82,6 +88,7 @@ export interface Config {
   readonly allowPrivateNetwork: boolean;
   /** Extra certificate authorities (PEM) for calls to vendors' apps. */
   readonly trustedCa: string | undefined;
+  readonly provisioning: { readonly leaseMs: number; readonly baseBackoffMs: number };
 }
 
 /** Decodes a 32-byte key given as hex or base64url; undefined when it is neither. */

@@ -107,6 +107,11 @@ export const eventTypes = {
   'app.oauth2.as.consent.revoke': 'Consent revoked',
   'app.oauth2.as.token.revoke': 'OAuth2 token revoked',
   'app.oauth2.as.token.detect_reuse': 'Refresh token reuse detected',
+  'application.provisioning.connection.update': 'Update provisioning connection of application',
+  'application.provisioning.settings.update': 'Update provisioning settings of application',
+  'application.provisioning.user.push': 'Push user to application',
+  'application.provisioning.user.deactivate': 'Deactivate user in application',
+  'application.provisioning.task.dead': 'Provisioning task gave up',
   // Lanyard's integration network.
   'application.integration.add': 'Add application from the integration network',
   'application.integration.upgrade': 'Apply an integration version to an application',

@@ -53,6 +53,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { vendorIntegrationRoutes } from './routes/vendor-integrations.ts';
 import { networkReviewRoutes } from './routes/network-review.ts';
 import { userRoleRoutes } from './routes/user-roles.ts';
+import { appProvisioningRoutes } from './routes/app-provisioning.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
 
 export interface HttpDeps {
@@ -85,6 +86,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...vendorIntegrationRoutes(services),
     ...networkReviewRoutes(services),
     ...userRoleRoutes(services),
+    ...appProvisioningRoutes(services),
     ...appRoutes(services),
     ...appKeyRoutes(services),
     ...oauthClientRoutes(services),

@@ -17,6 +17,8 @@ export const idPrefix = {
   authorizationServer: 'aus',
   /** Lanyard's own: an integration of the network. */
   integration: 'int',
+  /** Lanyard's own: a provisioning task. */
+  provisioningTask: 'ptk',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

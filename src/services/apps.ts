@@ -27,6 +27,7 @@ import { buildEvent, groupTarget, userTarget } from './system-log.ts';
 import { issuesToCauses, parseOrThrow } from './validation.ts';
 import { requireUser } from './user-lookup.ts';
 import { requireGroup } from './groups.ts';
+import { queueGroupMembersPush, queueUserPush } from './provisioning-outbox.ts';
 import type { Filter } from '../protocols/scim/filter.ts';
 
 export const appInputSchema = z.object({
@@ -288,6 +289,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       const t = tx.forOrg(caller.org.id);
       await t.apps.assignUser(assignment);
       if (!existing) await t.logs.append(buildEvent(clock, caller, 'application.user_membership.add', { targets: [userTarget(user), appTarget(app)] }));
+      await queueUserPush(t, clock, [user.id]);
     });
     return assignment;
   }
@@ -300,6 +302,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       const t = tx.forOrg(caller.org.id);
       if (!(await t.apps.unassignUser(appId, user.id))) throw notFound('AppUser', user.id);
       await t.logs.append(buildEvent(clock, caller, 'application.user_membership.remove', { targets: [userTarget(user), appTarget(app)] }));
+      await queueUserPush(t, clock, [user.id]);
     });
   }
 
@@ -318,6 +321,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       const t = tx.forOrg(caller.org.id);
       await t.apps.assignGroup(assignment);
       if (!existing) await t.logs.append(buildEvent(clock, caller, 'application.group_membership.add', { targets: [groupTarget(group), appTarget(app)] }));
+      await queueGroupMembersPush(t, clock, groupId);
     });
     return assignment;
   }
@@ -330,6 +334,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       const t = tx.forOrg(caller.org.id);
       if (!(await t.apps.unassignGroup(appId, groupId))) throw notFound('ApplicationGroupAssignment', groupId);
       await t.logs.append(buildEvent(clock, caller, 'application.group_membership.remove', { targets: [groupTarget(group), appTarget(app)] }));
+      await queueGroupMembersPush(t, clock, groupId);
     });
   }
 

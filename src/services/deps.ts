@@ -18,6 +18,8 @@ export interface ServiceDeps {
   readonly masterKey: Buffer;
   /** Announces changes to state that other parts cache (authorization server configuration). */
   readonly changes: Changes;
-  /** Requests to other people's servers (the integration network's live checks), SSRF-guarded. */
+  /** Requests to other people's servers (the integration network's live checks, provisioning), SSRF-guarded. */
   readonly outbound: OutboundHttp;
+  /** Tuning of the provisioning worker. */
+  readonly provisioning?: { readonly leaseMs?: number; readonly baseBackoffMs?: number };
 }

@@ -9,6 +9,7 @@ import type { Caller } from './caller.ts';
 import { buildEvent, groupTarget, userTarget } from './system-log.ts';
 import { parseOrThrow } from './validation.ts';
 import { requireUser } from './user-lookup.ts';
+import { queueGroupMembersPush, queueUserPush } from './provisioning-outbox.ts';
 
 const duplicateNameCause = 'name: An object with this field already exists in the current organization';
 
@@ -84,6 +85,8 @@ export function createGroupService(deps: ServiceDeps) {
     requireEditable(existing);
     await store.transaction(async (tx) => {
       const scoped = tx.forOrg(caller.org.id);
+      // Queued before the memberships go: the pushes run after the commit, when the group is gone.
+      await queueGroupMembersPush(scoped, clock, id);
       await scoped.groups.delete(id);
       await scoped.logs.append(buildEvent(clock, caller, 'group.lifecycle.delete', { targets: [groupTarget(existing)] }));
     });
@@ -102,6 +105,7 @@ export function createGroupService(deps: ServiceDeps) {
       await scoped.groups.touchMembership(group.id, now);
       await scoped.logs.append(buildEvent(clock, caller, add ? 'group.user_membership.add' : 'group.user_membership.remove',
         { targets: [userTarget(user), groupTarget(group)] }));
+      await queueUserPush(scoped, clock, [user.id]);
     });
   }
 

@@ -28,6 +28,9 @@ import { createVendorIntegrations } from './vendor-integrations.ts';
 import { createNetworkReview } from './network-review.ts';
 import { createAdminRoles } from './admin-roles.ts';
 import { createNetworkMonitor } from './network-monitor.ts';
+import { createScimConnections } from './scim-connection.ts';
+import { createProvisioningService } from './provisioning.ts';
+import { createProvisioningEngine } from './provisioning-engine.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
@@ -46,6 +49,8 @@ export function createServices(deps: ServiceDeps) {
   const catalog = createCatalog(deps, shippedCatalog());
   const integrationInstances = createIntegrationInstances(deps, catalog, apps);
   const vendorIntegrations = createVendorIntegrations(deps, catalog, integrationInstances);
+  const scimConnections = createScimConnections(deps.outbound);
+  const provisioning = createProvisioningService(deps, vault, scimConnections);
   return {
     orgs: createOrgService(deps, (org) => authorizationServers.ensureOrgServers(org.id)),
     signingKeys,
@@ -57,6 +62,8 @@ export function createServices(deps: ServiceDeps) {
     networkReview: createNetworkReview(deps, vault, vendorIntegrations),
     adminRoles: createAdminRoles(deps),
     networkMonitor: createNetworkMonitor(deps, vault),
+    provisioning,
+    provisioningEngine: createProvisioningEngine(deps, provisioning, scimConnections, deps.provisioning),
     appKeys,
     samlSso,
     samlSlo: createSamlSlo(deps, samlSso, appKeys, protocolState, sessions),

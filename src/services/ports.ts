@@ -330,6 +330,104 @@ export interface AppIntegrationRepository {
   listByKey(integrationKey: string): Promise<AppIntegrationRecord[]>;
 }
 
+/** An app's provisioning connection and settings; `credentials` is sealed by the vault. */
+export interface AppProvisioningRecord {
+  readonly appId: string;
+  readonly baseUrl: string;
+  readonly authScheme: string;
+  readonly credentials: string;
+  readonly status: 'ENABLED' | 'DISABLED';
+  readonly capabilities: unknown;
+  readonly settings: unknown;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export type ProvisioningSubject = 'user' | 'group';
+export type ProvisioningTaskStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'DEAD';
+
+export interface ProvisioningTaskRecord {
+  readonly id: string;
+  readonly orgId: string;
+  readonly appId: string;
+  readonly subjectType: ProvisioningSubject;
+  readonly subjectId: string;
+  /** `push` (make the app match Lanyard), `password` (sync a password), `import`. */
+  readonly kind: string;
+  /** Sealed, for a password. */
+  readonly payload: string | null;
+  readonly status: ProvisioningTaskStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly leaseOwner: string | null;
+  readonly leaseUntil: string | null;
+  readonly lastError: string | null;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export interface ProvisioningLinkRecord {
+  readonly appId: string;
+  readonly subjectType: ProvisioningSubject;
+  readonly subjectId: string;
+  /** The app's id for the account; null until it is created or found. */
+  readonly externalId: string | null;
+  readonly externalName: string | null;
+  /** `PROVISIONED`, `DEACTIVATED`, `ERROR` (with `lastError`). */
+  readonly status: string;
+  readonly lastError: string | null;
+  readonly lastSynced: string | null;
+  readonly lastUpdated: string;
+}
+
+export interface ProvisioningRequestRecord {
+  readonly id: string;
+  readonly appId: string;
+  readonly taskId: string | null;
+  readonly at: string;
+  readonly method: string;
+  readonly path: string;
+  /** With secrets and passwords removed. */
+  readonly requestBody: string | null;
+  readonly status: number;
+  readonly responseBody: string | null;
+  readonly durationMs: number;
+}
+
+/** One org's provisioning state. */
+export interface ProvisioningRepository {
+  findSettings(appId: string): Promise<AppProvisioningRecord | undefined>;
+  saveSettings(record: AppProvisioningRecord): Promise<void>;
+  listEnabledApps(): Promise<AppProvisioningRecord[]>;
+  enqueue(task: ProvisioningTaskRecord): Promise<void>;
+  /** True when the subject already has a pending task of this kind for the app (a new one would repeat it). */
+  hasPending(appId: string, subjectId: string, kind: string): Promise<boolean>;
+  listTasks(appId: string, status: ProvisioningTaskStatus | undefined, limit: number): Promise<ProvisioningTaskRecord[]>;
+  findTask(id: string): Promise<ProvisioningTaskRecord | undefined>;
+  /** Puts a dead task back in the queue. */
+  retryTask(id: string, now: string): Promise<boolean>;
+  findLink(appId: string, subjectType: ProvisioningSubject, subjectId: string): Promise<ProvisioningLinkRecord | undefined>;
+  saveLink(link: ProvisioningLinkRecord): Promise<void>;
+  listLinks(appId: string, subjectType: ProvisioningSubject): Promise<ProvisioningLinkRecord[]>;
+  /** Apps with provisioning where the user has a link (so an unassigned user is still reached). */
+  appsLinkedTo(subjectType: ProvisioningSubject, subjectId: string): Promise<string[]>;
+  recordRequest(request: ProvisioningRequestRecord): Promise<void>;
+  listRequests(appId: string, limit: number, before?: string): Promise<ProvisioningRequestRecord[]>;
+}
+
+/** The queue the workers of every node share: claims by lease, across orgs. */
+export interface ProvisioningQueue {
+  /**
+   * Claims up to `limit` due tasks for `owner` until `leaseUntil`: pending ones whose time has
+   * come and running ones whose lease ran out (a crashed worker's), at most one per subject and
+   * app, oldest first, none of an app in `skipApps`.
+   */
+  claim(owner: string, now: string, leaseUntil: string, limit: number, skipApps: readonly string[]): Promise<ProvisioningTaskRecord[]>;
+  complete(id: string, owner: string, now: string): Promise<boolean>;
+  reschedule(id: string, owner: string, changes: { attempts: number; nextAttemptAt: string; lastError: string; dead: boolean }, now: string): Promise<boolean>;
+  countOpen(): Promise<number>;
+}
+
 /** One kind of authorization-server child document (scopes, claims, policies or rules). */
 export interface AsDocumentRepository<T extends { id: string }> {
   list(asId: string): Promise<T[]>;
@@ -445,6 +543,7 @@ export interface OrgStore {
   readonly oidcPayloads: OidcPayloadRepository;
   readonly trustedOrigins: TrustedOriginRepository;
   readonly appIntegrations: AppIntegrationRepository;
+  readonly provisioning: ProvisioningRepository;
 }
 
 export interface Store {
@@ -462,6 +561,8 @@ export interface Store {
   readonly dataKeys: DataKeyStore;
   /** The integration network, shared by every org. */
   readonly integrations: IntegrationRepository;
+  /** The provisioning task queue, shared by every org and node. */
+  readonly provisioningQueue: ProvisioningQueue;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -12,6 +12,7 @@ import type { OrgStore } from './ports.ts';
 import { buildEvent, userTarget } from './system-log.ts';
 import { requireUser } from './user-lookup.ts';
 import type { CredentialService } from './user-credentials.ts';
+import { queueUserPush } from './provisioning-outbox.ts';
 
 export interface LifecycleOptions {
   /** Okta mails the link when true; Lanyard has no mailer yet, so links come back only when false. */
@@ -80,6 +81,7 @@ export function createLifecycleService(deps: ServiceDeps, credentials: Credentia
     }
     if (operation === 'deactivate') await scoped.userTokens.deleteForUser(user.id);
     await scoped.logs.append(buildEvent(clock, caller, events[operation], { targets: [userTarget(user)] }));
+    if (changed) await queueUserPush(scoped, clock, [user.id]);
 
     const needsLink = (operation === 'activate' || operation === 'reactivate') && result.to !== 'ACTIVE';
     if (needsLink) {

@@ -17,6 +17,7 @@ import { buildEvent, groupTarget, userTarget } from './system-log.ts';
 import { issuesToCauses } from './validation.ts';
 import { checkNewPassword, recoveryQuestionSchema } from './user-credentials.ts';
 import type { LifecycleService } from './user-lifecycle.ts';
+import { queueUserPush } from './provisioning-outbox.ts';
 
 export const passwordValueSchema = z.object({ value: z.string().min(1).max(256) }).strict();
 
@@ -186,7 +187,10 @@ export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService
         throw error;
       }
       const target = userTarget({ id: existing.id, profile });
-      if (profileChanged) await scoped.logs.append(buildEvent(clock, caller, 'user.account.update_profile', { targets: [target] }));
+      if (profileChanged) {
+        await scoped.logs.append(buildEvent(clock, caller, 'user.account.update_profile', { targets: [target] }));
+        await queueUserPush(scoped, clock, [existing.id]);
+      }
       if (passwordHash) {
         await scoped.users.addPasswordHistory(existing.id, passwordHash, now);
         await scoped.logs.append(buildEvent(clock, caller, 'user.account.reset_password', { targets: [target] }));

@@ -293,6 +293,64 @@ export interface AppIntegrationsTable {
   last_updated: string;
 }
 
+export interface AppProvisioningTable {
+  org_id: string;
+  app_id: string;
+  base_url: string;
+  auth_scheme: string;
+  credentials: string;
+  status: string;
+  capabilities: string;
+  settings: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface ProvisioningTasksTable {
+  id: string;
+  org_id: string;
+  app_id: string;
+  subject_type: string;
+  subject_id: string;
+  kind: string;
+  payload: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  created: string;
+  last_updated: string;
+}
+
+export interface ProvisioningLinksTable {
+  org_id: string;
+  app_id: string;
+  subject_type: string;
+  subject_id: string;
+  external_id: string | null;
+  external_name: string | null;
+  status: string;
+  last_error: string | null;
+  last_synced: string | null;
+  last_updated: string;
+}
+
+export interface ProvisioningRequestsTable {
+  id: string;
+  org_id: string;
+  app_id: string;
+  task_id: string | null;
+  at: string;
+  method: string;
+  path: string;
+  request_body: string | null;
+  status: number;
+  response_body: string | null;
+  duration_ms: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   users: UsersTable;
@@ -321,5 +379,9 @@ export interface Database {
   integrations: IntegrationsTable;
   integration_versions: IntegrationVersionsTable;
   app_integrations: AppIntegrationsTable;
+  app_provisioning: AppProvisioningTable;
+  provisioning_tasks: ProvisioningTasksTable;
+  provisioning_links: ProvisioningLinksTable;
+  provisioning_requests: ProvisioningRequestsTable;
 }
 

@@ -23,6 +23,7 @@ import { createOidcPayloadRepository } from './repositories/oidc-payloads.ts';
 import { createDataKeyStore } from './repositories/data-keys.ts';
 import { createTrustedOriginRepository } from './repositories/trusted-origins.ts';
 import { createAppIntegrationRepository, createIntegrationRepository } from './repositories/integrations.ts';
+import { createProvisioningQueue, createProvisioningRepository } from './repositories/provisioning.ts';
 import type { OrgStore, Store } from '../services/ports.ts';
 import type { EphemeralPayloads } from './redis-oidc-payloads.ts';
 import { splitOidcPayloads, type EphemeralHealth } from './split-oidc-payloads.ts';
@@ -81,6 +82,7 @@ export function createStore(db: Kysely<Database>, ephemeral?: EphemeralOptions):
           : createOidcPayloadRepository(db, orgId),
         trustedOrigins: createTrustedOriginRepository(db, orgId),
         appIntegrations: createAppIntegrationRepository(db, orgId),
+        provisioning: createProvisioningRepository(db, orgId),
       };
       // Repositories are stateless closures over (db, orgId); keep a bounded number around.
       if (orgStores.size > 1000) orgStores.clear();
@@ -109,6 +111,7 @@ export function createStore(db: Kysely<Database>, ephemeral?: EphemeralOptions):
     },
     dataKeys: createDataKeyStore(db),
     integrations: createIntegrationRepository(db),
+    provisioningQueue: createProvisioningQueue(db),
     ping: async () => {
       try {
         await sql`select 1`.execute(db);

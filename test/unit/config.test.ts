@@ -16,7 +16,7 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 }
 
 describe('defaults', () => {
-  it('an empty environment gives loopback on 8080, ./data, SQLite, no Redis, a generated master key and info logs', () => {
+  it('an empty environment gives loopback on 8080, ./data, SQLite, no Redis, a generated master key, info logs and the provisioning defaults', () => {
     const config = loadConfig({});
     expect(config).toEqual({
       port: 8080,
@@ -29,6 +29,8 @@ describe('defaults', () => {
       admin: { email: undefined, password: undefined, token: undefined },
       logLevel: 'info',
       allowPrivateNetwork: false,
+      trustedCa: undefined,
+      provisioning: { leaseMs: 60_000, baseBackoffMs: 1000 },
     });
     expect(config.baseUrl.origin).toBe('http://localhost:8080');
   });

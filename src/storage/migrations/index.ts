@@ -8,6 +8,7 @@ import * as oidc from './2026-11-23T00-oidc.ts';
 import * as trustedOrigins from './2026-11-23T01-trusted-origins.ts';
 import * as catalog from './2026-11-24T00-catalog.ts';
 import * as networkMonitor from './2026-11-24T01-network-monitor.ts';
+import * as provisioning from './2026-11-24T02-provisioning.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-22T00-core': core,
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T01-trusted-origins': trustedOrigins,
   '2026-11-24T00-catalog': catalog,
   '2026-11-24T01-network-monitor': networkMonitor,
+  '2026-11-24T02-provisioning': provisioning,
 };
 
 /** Applies every pending migration; throws with the failing migration's name. */
