@@ -50,9 +50,10 @@ export interface BenchServer {
  * Starts Lanyard on `dataDir` (bootstrapping it when empty), listening on a free loopback port.
  * The argon2 cost is OWASP's unless a cost is given.
  */
-export async function startServer(dataDir: string, token: string, argon2Cost?: Argon2Cost): Promise<BenchServer> {
+export async function startServer(dataDir: string, token: string, argon2Cost?: Argon2Cost, env: Readonly<Record<string, string>> = {}): Promise<BenchServer> {
   const port = await freePort();
   const config = loadConfig({
+    ...env,
     PORT: String(port),
     LANYARD_HOST: '127.0.0.1',
     LANYARD_BASE_URL: `http://127.0.0.1:${port}`,

@@ -17,6 +17,7 @@ const benchmarks: Record<string, () => Promise<BenchRow[]>> = {
   'oidc-token-endpoint': async () => (await import('./oidc-token-endpoint.ts')).run(),
   'oidc-login': async () => (await import('./oidc-login.ts')).run(),
   'saml-signin': async () => (await import('./saml-signin.ts')).run(),
+  'scim-provisioning': async () => (await import('./scim-provisioning.ts')).run(),
 };
 
 async function main(args: readonly string[]): Promise<number> {

@@ -34,10 +34,10 @@ import { createProvisioningEngine } from './provisioning-engine.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
-  const credentials = createCredentialService(deps);
-  const lifecycle = createLifecycleService(deps, credentials);
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
   const vault = createVault(deps.masterKey, deps.store.dataKeys, () => deps.clock.now());
+  const credentials = createCredentialService(deps, vault);
+  const lifecycle = createLifecycleService(deps, credentials);
   const signingKeys = createSigningKeyService(deps, vault);
   const authorizationServers = createAuthorizationServerService(deps, signingKeys);
   const signIn = createSignIn(deps);
@@ -63,13 +63,13 @@ export function createServices(deps: ServiceDeps) {
     adminRoles: createAdminRoles(deps),
     networkMonitor: createNetworkMonitor(deps, vault),
     provisioning,
-    provisioningEngine: createProvisioningEngine(deps, provisioning, scimConnections, deps.provisioning),
+    provisioningEngine: createProvisioningEngine(deps, provisioning, scimConnections, vault, deps.provisioning),
     appKeys,
     samlSso,
     samlSlo: createSamlSlo(deps, samlSso, appKeys, protocolState, sessions),
     wsfedSso: createWsFedSso(deps, appKeys, protocolState),
     oidcAccess: createOidcAccess(deps),
-    users: createUserService(deps, lifecycle),
+    users: createUserService(deps, lifecycle, vault),
     credentials,
     lifecycle,
     groups: createGroupService(deps),

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { evaluate, ExpressionEvaluationError, parseExpression } from '../protocols/expressions/index.ts';
 import {
-  activeBody, changedAttributes, lookupUserPath, replaceBody, userBody, type ScimJson,
+  activeBody, changedAttributes, lookupUserPath, passwordBody, replaceBody, userBody, type ScimJson,
 } from '../protocols/scim/client.ts';
 import type { Mapping } from '../domain/provisioning.ts';
 import type { User } from '../domain/user.ts';
@@ -22,6 +22,8 @@ import type { ServiceDeps } from './deps.ts';
 import type { OrgStore, ProvisioningLinkRecord, ProvisioningTaskRecord } from './ports.ts';
 import type { ProvisioningService, ProvisioningState } from './provisioning.ts';
 import { ScimCallError, type ScimConnections, type ScimTarget } from './scim-connection.ts';
+import { passwordContext } from './provisioning-outbox.ts';
+import type { Vault } from '../vault/envelope.ts';
 
 export interface EngineOptions {
   /** How long a claimed task is this node's; a crashed node's tasks run again after it. */
@@ -41,7 +43,7 @@ export interface EngineOptions {
 
 const inactiveStatuses = new Set(['DEPROVISIONED', 'STAGED', 'SUSPENDED']);
 
-export function createProvisioningEngine(deps: ServiceDeps, provisioning: ProvisioningService, scim: ScimConnections, options: EngineOptions = {}) {
+export function createProvisioningEngine(deps: ServiceDeps, provisioning: ProvisioningService, scim: ScimConnections, vault: Vault, options: EngineOptions = {}) {
   const { store, clock, logger } = deps;
   const owner = `node-${randomUUID()}`;
   const leaseMs = options.leaseMs ?? 60_000;
@@ -157,6 +159,16 @@ export function createProvisioningEngine(deps: ServiceDeps, provisioning: Provis
     }
   }
 
+  /** Sends a new password to the user's account; a user without an account there has nothing to sync. */
+  async function syncPassword(task: ProvisioningTaskRecord, state: ProvisioningState, target: ScimTarget): Promise<void> {
+    if (!task.payload || state.capabilities.update.password.status !== 'ENABLED') return;
+    const org = store.forOrg(task.orgId);
+    const link = await org.provisioning.findLink(task.appId, 'user', task.subjectId);
+    if (!link?.externalId || link.status !== 'PROVISIONED') return;
+    const password = await vault.openText(task.orgId, task.payload, passwordContext(task.subjectId));
+    await scim.call(org, target, task.id, 'PATCH', `/Users/${encodeURIComponent(link.externalId)}`, passwordBody(password, state.settings.compatibility));
+  }
+
   function backoff(attempts: number): number {
     const base = Math.min(maxBackoffMs, baseBackoffMs * 2 ** Math.max(0, attempts - 1));
     return Math.round(base / 2 + Math.random() * base / 2);
@@ -176,8 +188,9 @@ export function createProvisioningEngine(deps: ServiceDeps, provisioning: Provis
     const org: OrgStore = store.forOrg(task.orgId);
     try {
       const state = await provisioning.find(task.orgId, task.appId);
-      if (state && state.record.status === 'ENABLED' && task.kind === 'push' && task.subjectType === 'user') {
-        await pushUser(task, state, await provisioning.target(task.orgId, state));
+      if (state && state.record.status === 'ENABLED' && task.subjectType === 'user') {
+        if (task.kind === 'push') await pushUser(task, state, await provisioning.target(task.orgId, state));
+        if (task.kind === 'password') await syncPassword(task, state, await provisioning.target(task.orgId, state));
       }
       noteResult(task.appId, false);
       await store.provisioningQueue.complete(task.id, owner, clock.now().toISOString());

@@ -7,7 +7,9 @@
  */
 import { newId } from '../kernel/ids.ts';
 import type { Clock } from '../kernel/clock.ts';
-import type { OrgStore } from './ports.ts';
+import type { OrgStore, Store } from './ports.ts';
+import type { Vault } from '../vault/envelope.ts';
+import { capabilitiesSchema } from '../domain/provisioning.ts';
 
 /** `org` is the org's store inside the transaction of the change. */
 export async function queueUserPush(org: OrgStore, clock: Clock, userIds: readonly string[]): Promise<void> {
@@ -38,4 +40,37 @@ export async function queueGroupMembersPush(org: OrgStore, clock: Clock, groupId
     after = page.next;
   } while (after);
   await queueUserPush(org, clock, members);
+}
+
+/** The apps that sync this user's password: provisioning on, password sync on, the user assigned. */
+async function passwordSyncApps(org: OrgStore, userId: string): Promise<string[]> {
+  const apps: string[] = [];
+  for (const settings of await org.provisioning.listEnabledApps()) {
+    if (capabilitiesSchema.parse(settings.capabilities).update.password.status !== 'ENABLED') continue;
+    if (await org.apps.isAssigned(settings.appId, userId)) apps.push(settings.appId);
+  }
+  return apps;
+}
+
+export const passwordContext = (userId: string) => `provisioning-password:${userId}`;
+
+/**
+ * A new password, sealed for the apps that sync it — before the transaction that sets it opens,
+ * since sealing may write the org's first data key. Undefined when no app syncs it.
+ */
+export async function sealPasswordForSync(store: Store, vault: Vault, orgId: string, userId: string, password: string): Promise<string | undefined> {
+  if ((await passwordSyncApps(store.forOrg(orgId), userId)).length === 0) return undefined;
+  return vault.seal(orgId, password, passwordContext(userId));
+}
+
+/** Queues the password's sync to each app that syncs it, in the transaction that sets it. */
+export async function queuePasswordSync(org: OrgStore, clock: Clock, userId: string, sealed: string | undefined): Promise<void> {
+  if (!sealed) return;
+  const now = clock.now().toISOString();
+  for (const appId of await passwordSyncApps(org, userId)) {
+    await org.provisioning.enqueue({
+      id: newId('provisioningTask'), orgId: org.orgId, appId, subjectType: 'user', subjectId: userId, kind: 'password', payload: sealed,
+      status: 'PENDING', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseUntil: null, lastError: null, created: now, lastUpdated: now,
+    });
+  }
 }

@@ -16,6 +16,8 @@ import type { ServiceDeps } from './deps.ts';
 import type { Caller } from './caller.ts';
 import { buildEvent, userTarget } from './system-log.ts';
 import { requireUser } from './user-lookup.ts';
+import { queuePasswordSync, sealPasswordForSync } from './provisioning-outbox.ts';
+import type { Vault } from '../vault/envelope.ts';
 
 export const recoveryQuestionSchema = z.object({
   question: z.string().trim().min(1, 'The field cannot be left blank').max(100, 'must be at most 100 characters'),
@@ -49,7 +51,7 @@ export async function checkPasswordHistory(deps: Pick<ServiceDeps, 'passwords'>,
   }
 }
 
-export function createCredentialService(deps: ServiceDeps) {
+export function createCredentialService(deps: ServiceDeps, vault: Vault) {
   const { store, clock, passwords } = deps;
 
   /** Creates a one-time link token; returns the token (shown once) and its URL. */
@@ -77,10 +79,12 @@ export function createCredentialService(deps: ServiceDeps) {
     const scopedRead = store.forOrg(caller.org.id);
     await checkPasswordHistory(deps, scopedRead, user.id, password, caller.org.settings.passwordPolicy.historyCount);
     const passwordHash = await passwords.hash(password);
+    const sealed = await sealPasswordForSync(store, vault, caller.org.id, user.id, password);
     const now = clock.now().toISOString();
     return store.transaction(async (tx) => {
       const scoped = tx.forOrg(caller.org.id);
       await extra?.(scoped);
+      await queuePasswordSync(scoped, clock, user.id, sealed);
       const status: UserStatus = 'ACTIVE';
       const wasActive = user.status === 'ACTIVE';
       await scoped.users.update(user.id, {

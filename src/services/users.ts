@@ -17,7 +17,8 @@ import { buildEvent, groupTarget, userTarget } from './system-log.ts';
 import { issuesToCauses } from './validation.ts';
 import { checkNewPassword, recoveryQuestionSchema } from './user-credentials.ts';
 import type { LifecycleService } from './user-lifecycle.ts';
-import { queueUserPush } from './provisioning-outbox.ts';
+import { queuePasswordSync, queueUserPush, sealPasswordForSync } from './provisioning-outbox.ts';
+import type { Vault } from '../vault/envelope.ts';
 
 export const passwordValueSchema = z.object({ value: z.string().min(1).max(256) }).strict();
 
@@ -60,7 +61,7 @@ function validateProfile(profile: unknown): UserProfile {
   return compactProfile(parsed.data as Record<string, ProfileValue>) as UserProfile;
 }
 
-export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService) {
+export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService, vault: Vault) {
   const { store, clock, passwords } = deps;
 
   async function create(caller: Caller, input: CreateUserInput, options: CreateUserOptions): Promise<User> {
@@ -168,6 +169,7 @@ export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService
     const recovery = input.credentials?.recovery_question;
     const passwordHash = password === undefined ? undefined : await passwords.hash(password);
     const answerHash = recovery?.answer ? await passwords.hash(recovery.answer.trim().toLowerCase()) : undefined;
+    const sealedForSync = password === undefined ? undefined : await sealPasswordForSync(store, vault, caller.org.id, existing.id, password);
     const now = clock.now().toISOString();
 
     return store.transaction(async (tx) => {
@@ -192,6 +194,7 @@ export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService
         await queueUserPush(scoped, clock, [existing.id]);
       }
       if (passwordHash) {
+        await queuePasswordSync(scoped, clock, existing.id, sealedForSync);
         await scoped.users.addPasswordHistory(existing.id, passwordHash, now);
         await scoped.logs.append(buildEvent(clock, caller, 'user.account.reset_password', { targets: [target] }));
       }

@@ -189,6 +189,25 @@ describe('the lifecycle of a user, request by request', () => {
       .toEqual([`PATCH /scim/v2/Users/${adaScimId} ${JSON.stringify({ schemas: [patchOp], Operations: [{ op: 'replace', value: { active: false } }] })}`]);
   });
 
+  it('syncs a new password to the account when password sync is on, and records it only as ********', async () => {
+    const grace = (await call('/api/v1/users/grace@example.com')).json.id;
+    const graceScimId = (await linkOf(grace)).externalId;
+    expect((await call(`/api/v1/apps/${appId}/features/USER_PROVISIONING`, {
+      method: 'PUT',
+      json: { create: { lifecycleCreate: { status: 'ENABLED' } }, update: { profile: { status: 'ENABLED' }, lifecycleDeactivate: { status: 'ENABLED' }, password: { status: 'ENABLED' } } },
+    })).status).toBe(200);
+    const mark = scim.requests.length;
+    const secret = 'Sapphire-Lantern-Harbour-31';
+    expect((await call(`/api/v1/users/${grace}`, { method: 'POST', json: { credentials: { password: { value: secret } } } })).status).toBe(200);
+    await eventually(async () => scim.directory.users.get(graceScimId)?.password, (p) => p === secret);
+    await settle();
+    expect(since(mark).map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body)}`))
+      .toEqual([`PATCH /scim/v2/Users/${graceScimId} ${JSON.stringify({ schemas: [patchOp], Operations: [{ op: 'replace', value: { password: secret } }] })}`]);
+    const records = JSON.stringify((await call(`/api/v1/apps/${appId}/provisioning/requests?limit=5`)).json);
+    expect(records).not.toContain(secret);
+    expect(records).toContain('********');
+  });
+
   it('keeps a record of every request and answer, without the token', async () => {
     const records = (await call(`/api/v1/apps/${appId}/provisioning/requests?limit=1000`)).json;
     expect(records.length).toBeGreaterThan(8);
