@@ -22,6 +22,16 @@ export function housekeepingJobs(store: Store, services: Services, clock: Clock,
       },
     },
     {
+      // Finished provisioning tasks are kept a week, the record of requests to apps a month.
+      name: 'provisioning-retention',
+      intervalMs: 60 * 60_000,
+      run: async () => {
+        const now = clock.now().getTime();
+        const removed = await store.provisioningQueue.purge(new Date(now - 7 * 86_400_000).toISOString(), new Date(now - 30 * 86_400_000).toISOString());
+        if (removed > 0) logger.debug({ removed }, 'old provisioning tasks and request records removed');
+      },
+    },
+    {
       name: 'expired-state',
       intervalMs: 5 * 60_000,
       run: async () => {

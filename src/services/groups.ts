@@ -9,7 +9,7 @@ import type { Caller } from './caller.ts';
 import { buildEvent, groupTarget, userTarget } from './system-log.ts';
 import { parseOrThrow } from './validation.ts';
 import { requireUser } from './user-lookup.ts';
-import { queueGroupMembersPush, queueUserPush } from './provisioning-outbox.ts';
+import { queueGroupMembersPush, queueGroupPush, queueUserPush } from './provisioning-outbox.ts';
 
 const duplicateNameCause = 'name: An object with this field already exists in the current organization';
 
@@ -76,6 +76,7 @@ export function createGroupService(deps: ServiceDeps) {
       const full = { ...profile, description: profile.description ?? null };
       await withUniqueName(() => scoped.groups.update(id, { name: profile.name, description: full.description, profile: full, lastUpdated: now }));
       await scoped.logs.append(buildEvent(clock, caller, 'group.profile.update', { targets: [groupTarget({ id, name: profile.name })] }));
+      await queueGroupPush(scoped, clock, id);
       return (await scoped.groups.findById(id))!;
     });
   }
@@ -87,6 +88,7 @@ export function createGroupService(deps: ServiceDeps) {
       const scoped = tx.forOrg(caller.org.id);
       // Queued before the memberships go: the pushes run after the commit, when the group is gone.
       await queueGroupMembersPush(scoped, clock, id);
+      await queueGroupPush(scoped, clock, id);
       await scoped.groups.delete(id);
       await scoped.logs.append(buildEvent(clock, caller, 'group.lifecycle.delete', { targets: [groupTarget(existing)] }));
     });
@@ -106,6 +108,7 @@ export function createGroupService(deps: ServiceDeps) {
       await scoped.logs.append(buildEvent(clock, caller, add ? 'group.user_membership.add' : 'group.user_membership.remove',
         { targets: [userTarget(user), groupTarget(group)] }));
       await queueUserPush(scoped, clock, [user.id]);
+      await queueGroupPush(scoped, clock, group.id);
     });
   }
 

@@ -426,6 +426,8 @@ export interface ProvisioningQueue {
   complete(id: string, owner: string, now: string): Promise<boolean>;
   reschedule(id: string, owner: string, changes: { attempts: number; nextAttemptAt: string; lastError: string; dead: boolean }, now: string): Promise<boolean>;
   countOpen(): Promise<number>;
+  /** Deletes finished tasks made before `tasksBefore` and request records older than `requestsBefore`. */
+  purge(tasksBefore: string, requestsBefore: string): Promise<number>;
 }
 
 /** One kind of authorization-server child document (scopes, claims, policies or rules). */

@@ -13,7 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import { evaluate, ExpressionEvaluationError, parseExpression } from '../protocols/expressions/index.ts';
 import {
-  activeBody, changedAttributes, lookupUserPath, passwordBody, replaceBody, userBody, type ScimJson,
+  activeBody, addMembersBody, changedAttributes, chunks, groupBody, lookupGroupPath, lookupUserPath, passwordBody, removeMembersBody,
+  renameGroupBody, replaceBody, userBody, type GroupMember, type ScimJson,
 } from '../protocols/scim/client.ts';
 import type { Mapping } from '../domain/provisioning.ts';
 import type { User } from '../domain/user.ts';
@@ -22,7 +23,7 @@ import type { ServiceDeps } from './deps.ts';
 import type { OrgStore, ProvisioningLinkRecord, ProvisioningTaskRecord } from './ports.ts';
 import type { ProvisioningService, ProvisioningState } from './provisioning.ts';
 import { ScimCallError, type ScimConnections, type ScimTarget } from './scim-connection.ts';
-import { passwordContext } from './provisioning-outbox.ts';
+import { passwordContext, queueGroupPush } from './provisioning-outbox.ts';
 import type { Vault } from '../vault/envelope.ts';
 
 export interface EngineOptions {
@@ -38,6 +39,7 @@ export interface EngineOptions {
   readonly baseBackoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly breakerThreshold?: number;
+  /** How long the breaker stays open; thirty times the first backoff unless given. */
   readonly breakerOpenMs?: number;
 }
 
@@ -53,7 +55,8 @@ export function createProvisioningEngine(deps: ServiceDeps, provisioning: Provis
   const baseBackoffMs = options.baseBackoffMs ?? 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
   const breakerThreshold = options.breakerThreshold ?? 5;
-  const breakerOpenMs = options.breakerOpenMs ?? 30_000;
+  // Open for thirty first-retry waits: 30 s at the default.
+  const breakerOpenMs = options.breakerOpenMs ?? baseBackoffMs * 30;
 
   const runningPerApp = new Map<string, number>();
   const breakers = new Map<string, { failures: number; openUntil: number }>();
@@ -143,11 +146,13 @@ export function createProvisioningEngine(deps: ServiceDeps, provisioning: Provis
             throw new ScimCallError('permanent', created.status, 'the app created the user but returned no id');
           }
           await saveLink({ externalId: String(created.json!.id), externalName: userName, status: 'PROVISIONED' });
+          await queueUsersGroups(org, user!.id);
           return;
         }
       }
     }
     await saveLink({ externalId, externalName: userName, status: 'PROVISIONED' });
+    if (link?.externalId !== externalId) await queueUsersGroups(org, user!.id);
     const at = `/Users/${encodeURIComponent(externalId!)}`;
     if (current?.active === false) await call('PATCH', at, activeBody(true, compatibility));
     if (capabilities.update.profile.status === 'ENABLED' && current) {
@@ -159,6 +164,70 @@ export function createProvisioningEngine(deps: ServiceDeps, provisioning: Provis
     }
   }
 
+  /**
+   * Makes a pushed group in the app match Lanyard's: created (or found by name and linked) with
+   * the members that have accounts there, renamed, members added and removed in PATCHes of at
+   * most the app's limit; deleted there when it is deleted here or unlinked with deletion.
+   */
+  async function pushGroup(task: ProvisioningTaskRecord, state: ProvisioningState, target: ScimTarget): Promise<void> {
+    const org = store.forOrg(task.orgId);
+    const link = await org.provisioning.findLink(task.appId, 'group', task.subjectId);
+    if (!link || link.status === 'UNLINKED' || link.status === 'DELETED') return;
+    const call = (method: string, path: string, body?: unknown, accept: readonly number[] = []) => scim.call(org, target, task.id, method, path, body, accept);
+    const now = () => clock.now().toISOString();
+    const save = (changes: Partial<ProvisioningLinkRecord>) => org.provisioning.saveLink({ ...link, lastError: null, lastSynced: now(), lastUpdated: now(), ...changes });
+    const group = await org.groups.findById(task.subjectId);
+    if (!group || link.status === 'DELETING') {
+      if (link.externalId) await call('DELETE', `/Groups/${encodeURIComponent(link.externalId)}`, undefined, [404]);
+      await save({ status: 'DELETED' });
+      return;
+    }
+    if (!state.settings.groupPush) return;
+    const members: GroupMember[] = [];
+    let after: string | undefined;
+    do {
+      const page = await org.groups.listMembers(group.id, 1000, after);
+      for (const user of page.items) {
+        const account = await org.provisioning.findLink(task.appId, 'user', user.id);
+        if (account?.externalId && account.status === 'PROVISIONED') members.push({ value: account.externalId, display: account.externalName ?? user.profile.login });
+      }
+      after = page.next;
+    } while (after);
+    const limit = state.settings.compatibility.maxGroupMembersPerPatch;
+
+    let externalId = link.externalId;
+    let current: ScimJson | undefined;
+    if (externalId) {
+      const found = await call('GET', `/Groups/${encodeURIComponent(externalId)}`, undefined, [404]);
+      if (found.status === 404) externalId = null;
+      else current = found.json;
+    }
+    if (!externalId) {
+      const lookup = await call('GET', lookupGroupPath(group.name));
+      const existing = (lookup.json?.Resources as ScimJson[] | undefined)?.find((g) => g.displayName === group.name);
+      if (existing) {
+        externalId = String(existing.id);
+        current = (await call('GET', `/Groups/${encodeURIComponent(externalId)}`)).json;
+      } else {
+        const [first = [], ...rest] = chunks(members, limit);
+        const created = await call('POST', '/Groups', groupBody(group.name, first));
+        externalId = String(created.json?.id);
+        await save({ externalId, externalName: group.name, status: 'PUSHED' });
+        for (const batch of rest) await call('PATCH', `/Groups/${encodeURIComponent(externalId)}`, addMembersBody(batch));
+        return;
+      }
+    }
+    await save({ externalId, externalName: group.name, status: 'PUSHED' });
+    const at = `/Groups/${encodeURIComponent(externalId!)}`;
+    if (current?.displayName !== group.name) await call('PATCH', at, renameGroupBody(externalId!, group.name));
+    const have = new Set(((current?.members ?? []) as { value: string }[]).map((m) => String(m.value)));
+    const want = new Set(members.map((m) => m.value));
+    const toAdd = members.filter((m) => !have.has(m.value));
+    const toRemove = [...have].filter((id) => !want.has(id));
+    for (const batch of chunks(toAdd, limit)) await call('PATCH', at, addMembersBody(batch));
+    for (const batch of chunks(toRemove, limit)) await call('PATCH', at, removeMembersBody(batch));
+  }
+
   /** Sends a new password to the user's account; a user without an account there has nothing to sync. */
   async function syncPassword(task: ProvisioningTaskRecord, state: ProvisioningState, target: ScimTarget): Promise<void> {
     if (!task.payload || state.capabilities.update.password.status !== 'ENABLED') return;
@@ -167,6 +236,11 @@ export function createProvisioningEngine(deps: ServiceDeps, provisioning: Provis
     if (!link?.externalId || link.status !== 'PROVISIONED') return;
     const password = await vault.openText(task.orgId, task.payload, passwordContext(task.subjectId));
     await scim.call(org, target, task.id, 'PATCH', `/Users/${encodeURIComponent(link.externalId)}`, passwordBody(password, state.settings.compatibility));
+  }
+
+  /** A user who now has an account: the groups pushed to the app that they belong to take them in. */
+  async function queueUsersGroups(org: OrgStore, userId: string): Promise<void> {
+    for (const group of await org.groups.groupsOfUser(userId)) await queueGroupPush(org, clock, group.id);
   }
 
   function backoff(attempts: number): number {
@@ -192,6 +266,7 @@ export function createProvisioningEngine(deps: ServiceDeps, provisioning: Provis
         if (task.kind === 'push') await pushUser(task, state, await provisioning.target(task.orgId, state));
         if (task.kind === 'password') await syncPassword(task, state, await provisioning.target(task.orgId, state));
       }
+      if (state && state.record.status === 'ENABLED' && task.subjectType === 'group') await pushGroup(task, state, await provisioning.target(task.orgId, state));
       noteResult(task.appId, false);
       await store.provisioningQueue.complete(task.id, owner, clock.now().toISOString());
     } catch (error) {

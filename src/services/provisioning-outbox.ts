@@ -74,3 +74,18 @@ export async function queuePasswordSync(org: OrgStore, clock: Clock, userId: str
     });
   }
 }
+
+/** A pushed group changed (members, name, deleted): each app it is pushed to gets a group push. */
+export async function queueGroupPush(org: OrgStore, clock: Clock, groupId: string): Promise<void> {
+  const now = clock.now().toISOString();
+  for (const appId of await org.provisioning.appsLinkedTo('group', groupId)) {
+    const link = await org.provisioning.findLink(appId, 'group', groupId);
+    if (!link || link.status === 'UNLINKED' || link.status === 'DELETED') continue;
+    if (!(await org.provisioning.findSettings(appId))) continue;
+    if (await org.provisioning.hasPending(appId, groupId, 'push')) continue;
+    await org.provisioning.enqueue({
+      id: newId('provisioningTask'), orgId: org.orgId, appId, subjectType: 'group', subjectId: groupId, kind: 'push', payload: null,
+      status: 'PENDING', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseUntil: null, lastError: null, created: now, lastUpdated: now,
+    });
+  }
+}

@@ -24,7 +24,7 @@ import { ScimCallError } from './scim-connection.ts';
 import { buildEvent } from './system-log.ts';
 import { issuesToCauses, parseOrThrow } from './validation.ts';
 import { appTarget } from './apps.ts';
-import { queueUserPush } from './provisioning-outbox.ts';
+import { queueGroupPush, queueUserPush } from './provisioning-outbox.ts';
 
 const credentialsContext = (appId: string) => `provisioning-credentials:${appId}`;
 
@@ -199,6 +199,42 @@ export function createProvisioningService(deps: ServiceDeps, vault: Vault, scim:
     return ids.length;
   }
 
+  /** Pushes a Lanyard group to the app: it is created there (or found and linked) and kept in step. */
+  async function pushGroup(caller: Caller, appId: string, groupId: string) {
+    const state = await requireState(caller, appId);
+    if (!state.settings.groupPush) throw validationError(['groupPush: group push is turned off for this app (PUT …/provisioning with groupPush: true)'], 'groupPush');
+    const group = await store.forOrg(caller.org.id).groups.findById(groupId);
+    if (!group) throw notFound('UserGroup', groupId);
+    const now = clock.now().toISOString();
+    await store.transaction(async (tx) => {
+      const org = tx.forOrg(caller.org.id);
+      const existing = await org.provisioning.findLink(appId, 'group', groupId);
+      await org.provisioning.saveLink({
+        appId, subjectType: 'group', subjectId: groupId, externalId: existing?.status === 'DELETED' ? null : existing?.externalId ?? null,
+        externalName: group.name, status: 'PUSHED', lastError: null, lastSynced: existing?.lastSynced ?? null, lastUpdated: now,
+      });
+      await queueGroupPush(org, clock, groupId);
+    });
+    return (await store.forOrg(caller.org.id).provisioning.findLink(appId, 'group', groupId))!;
+  }
+
+  /** Stops pushing a group; with `deleteInApp` the app's group is deleted too. */
+  async function unlinkGroup(caller: Caller, appId: string, groupId: string, deleteInApp: boolean) {
+    await requireState(caller, appId);
+    const link = await store.forOrg(caller.org.id).provisioning.findLink(appId, 'group', groupId);
+    if (!link || link.status === 'UNLINKED' || link.status === 'DELETED') throw notFound('PushedGroup', groupId);
+    await store.transaction(async (tx) => {
+      const org = tx.forOrg(caller.org.id);
+      await org.provisioning.saveLink({ ...link, status: deleteInApp ? 'DELETING' : 'UNLINKED', lastUpdated: clock.now().toISOString() });
+      if (deleteInApp) await queueGroupPush(org, clock, groupId);
+    });
+  }
+
+  async function pushedGroups(caller: Caller, appId: string) {
+    await requireApp(caller, appId);
+    return (await store.forOrg(caller.org.id).provisioning.listLinks(appId, 'group')).filter((l) => l.status !== 'UNLINKED' && l.status !== 'DELETED');
+  }
+
   async function tasks(caller: Caller, appId: string, status: ProvisioningTaskStatus | undefined, limit: number) {
     await requireApp(caller, appId);
     return store.forOrg(caller.org.id).provisioning.listTasks(appId, status, limit);
@@ -227,7 +263,7 @@ export function createProvisioningService(deps: ServiceDeps, vault: Vault, scim:
 
   return {
     find, target, getConnection, setConnection, setStatus, getCapabilities, setCapabilities, getSettings, setSettings,
-    testConnection, syncAll, tasks, retryTask, links, requests,
+    testConnection, syncAll, tasks, retryTask, links, requests, pushGroup, unlinkGroup, pushedGroups,
   };
 }
 

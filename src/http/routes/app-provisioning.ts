@@ -158,6 +158,38 @@ export function appProvisioningRoutes(services: Services): ApiRoute[] {
       handle: async ({ params, caller }) => ({ body: await p.links(caller, params.appId) }),
     }),
     defineRoute({
+      method: 'get', path: '/api/v1/apps/:appId/provisioning/groups', operationId: 'listPushedGroups', tag: 'ApplicationProvisioning', lanyard: true,
+      summary: 'The groups pushed to the app: their id there and status.',
+      params: appParams,
+      response: { status: 200, description: 'The pushed groups' },
+      errors: ['resource.not_found'],
+      handle: async ({ params, caller }) => ({ body: await p.pushedGroups(caller, params.appId) }),
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/apps/:appId/provisioning/groups', operationId: 'pushGroup', tag: 'ApplicationProvisioning', lanyard: true,
+      summary: 'Push a group (`{groupId}`): created in the app (or found by name and linked), then kept in step — members, name, deletion.',
+      params: appParams, body: z.object({ groupId: z.string().min(1).max(200) }), bodyRequired: true,
+      response: { status: 200, description: 'The pushed group' },
+      errors: ['resource.not_found', 'request.validation_failed'],
+      handle: async ({ params, body, caller }) => {
+        const link = await p.pushGroup(caller, params.appId, body.groupId);
+        services.provisioningEngine.poke();
+        return { body: link };
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: '/api/v1/apps/:appId/provisioning/groups/:groupId', operationId: 'unlinkPushedGroup', tag: 'ApplicationProvisioning', lanyard: true,
+      summary: 'Stop pushing a group; `deleteInApp=true` deletes the app\'s group too, otherwise it is left there.',
+      params: z.object({ appId: z.string().min(1).max(200), groupId: z.string().min(1).max(200) }), query: z.object({ deleteInApp: booleanParam }),
+      response: { status: 204, description: 'Unlinked' },
+      errors: ['resource.not_found', 'request.validation_failed'],
+      handle: async ({ params, query, caller }) => {
+        await p.unlinkGroup(caller, params.appId, params.groupId, query.deleteInApp);
+        services.provisioningEngine.poke();
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
       method: 'get', path: '/api/v1/apps/:appId/provisioning/requests', operationId: 'listProvisioningRequests', tag: 'ApplicationProvisioning', lanyard: true,
       summary: 'Every request made to the app and its answer, newest first, secrets removed; `before` pages back.',
       params: appParams, query: z.object({ limit: z.string().optional(), before: z.string().max(64).optional() }),

@@ -121,3 +121,33 @@ export function retryAfterMs(header: string | string[] | undefined, now: Date): 
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now.getTime());
 }
+
+/** A group member as Okta sends it: the app's id of the user, and its name for display. */
+export interface GroupMember {
+  readonly value: string;
+  readonly display: string;
+}
+
+export function groupBody(displayName: string, members: readonly GroupMember[]): ScimJson {
+  return { schemas: [scimSchemas.group], displayName, members: [...members] };
+}
+
+/** A rename, as Okta sends it: replace with the id and the new name. */
+export function renameGroupBody(id: string, displayName: string): ScimJson {
+  return { schemas: [scimSchemas.patchOp], Operations: [{ op: 'replace', value: { id, displayName } }] };
+}
+
+export function addMembersBody(members: readonly GroupMember[]): ScimJson {
+  return { schemas: [scimSchemas.patchOp], Operations: [{ op: 'add', path: 'members', value: [...members] }] };
+}
+
+/** One remove per member, addressed by a value filter, as Okta does. */
+export function removeMembersBody(ids: readonly string[]): ScimJson {
+  return { schemas: [scimSchemas.patchOp], Operations: ids.map((id) => ({ op: 'remove', path: `members[value eq ${filterString(id)}]` })) };
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

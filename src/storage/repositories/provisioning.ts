@@ -122,15 +122,22 @@ export function createProvisioningQueue(db: Kysely<Database>): ProvisioningQueue
   ]);
   return {
     claim: async (owner, now, leaseUntil, limit, skipApps) => {
-      let query = db.selectFrom('provisioning_tasks as t').selectAll('t')
-        .where(due(now))
-        // Per subject and app, tasks run in the order they were made: none while an earlier one is open.
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('provisioning_tasks as e').select('e.id')
-          .whereRef('e.org_id', '=', 't.org_id').whereRef('e.app_id', '=', 't.app_id').whereRef('e.subject_id', '=', 't.subject_id')
-          .where('e.status', 'in', ['PENDING', 'RUNNING'])
-          .where((eb) => eb.or([eb('e.created', '<', eb.ref('t.created')), eb.and([eb('e.created', '=', eb.ref('t.created')), eb('e.id', '<', eb.ref('t.id'))])])))));
-      if (skipApps.length > 0) query = query.where('t.app_id', 'not in', [...skipApps]);
-      const candidates = await query.orderBy('t.created').orderBy('t.id').limit(limit * 4).execute();
+      // Per subject and app, tasks run in the order they were made: none while an earlier one is open.
+      const noEarlierOpen = ({ not, exists, selectFrom }: any) => not(exists(selectFrom('provisioning_tasks as e').select('e.id')
+        .whereRef('e.org_id', '=', 't.org_id').whereRef('e.app_id', '=', 't.app_id').whereRef('e.subject_id', '=', 't.subject_id')
+        .where('e.status', 'in', ['PENDING', 'RUNNING'])
+        .where((eb: any) => eb.or([eb('e.created', '<', eb.ref('t.created')), eb.and([eb('e.created', '=', eb.ref('t.created')), eb('e.id', '<', eb.ref('t.id'))])]))));
+      const base = () => {
+        let query = db.selectFrom('provisioning_tasks as t').selectAll('t');
+        if (skipApps.length > 0) query = query.where('t.app_id', 'not in', [...skipApps]);
+        return query;
+      };
+      // Two narrow reads, each served by an index in queue order: tasks whose time has come, and
+      // tasks whose node let its lease run out (crashed, most likely).
+      const expired = await base().where('t.status', '=', 'RUNNING').where('t.lease_until', '<', now).orderBy('t.created').orderBy('t.id').limit(limit).execute();
+      const pending = await base().where('t.status', '=', 'PENDING').where('t.next_attempt_at', '<=', now).where(noEarlierOpen)
+        .orderBy('t.status').orderBy('t.created').orderBy('t.id').limit(limit * 4).execute();
+      const candidates = [...expired, ...pending];
       const claimed: ProvisioningTaskRecord[] = [];
       const subjects = new Set<string>();
       for (const row of candidates) {
@@ -161,6 +168,11 @@ export function createProvisioningQueue(db: Kysely<Database>): ProvisioningQueue
         })
         .where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'RUNNING').executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+    purge: async (tasksBefore, requestsBefore) => {
+      const tasks = await db.deleteFrom('provisioning_tasks').where('status', '=', 'DONE').where('last_updated', '<', tasksBefore).executeTakeFirst();
+      const requests = await db.deleteFrom('provisioning_requests').where('at', '<', requestsBefore).executeTakeFirst();
+      return Number(tasks.numDeletedRows) + Number(requests.numDeletedRows);
     },
     countOpen: async () => {
       const row = await db.selectFrom('provisioning_tasks').select((eb) => eb.fn.countAll<number>().as('n'))
