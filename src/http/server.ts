@@ -54,6 +54,7 @@ import { vendorIntegrationRoutes } from './routes/vendor-integrations.ts';
 import { networkReviewRoutes } from './routes/network-review.ts';
 import { userRoleRoutes } from './routes/user-roles.ts';
 import { appProvisioningRoutes } from './routes/app-provisioning.ts';
+import { registerScimServer } from './scim/routes.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
 
 export interface HttpDeps {
@@ -177,6 +178,11 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
 
   // Dynamic Client Registration (`/oauth2/v1/clients`) answers refused metadata in RFC 7591's shape.
   app.use(clientMetadataErrors());
+  const scim = new Router<LanyardState>();
+  registerScimServer(scim, services);
+  app.use(scim.routes());
+  app.use(scim.allowedMethods(wrongMethod));
+
   const api = new Router<LanyardState>();
   registerApiRoutes(api, routes, sswsAuthenticator(services), pageLinks);
   app.use(api.routes());

@@ -31,6 +31,7 @@ import { createNetworkMonitor } from './network-monitor.ts';
 import { createScimConnections } from './scim-connection.ts';
 import { createProvisioningService } from './provisioning.ts';
 import { createProvisioningEngine } from './provisioning-engine.ts';
+import { createScimInbound } from './scim-inbound.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
@@ -38,6 +39,8 @@ export function createServices(deps: ServiceDeps) {
   const vault = createVault(deps.masterKey, deps.store.dataKeys, () => deps.clock.now());
   const credentials = createCredentialService(deps, vault);
   const lifecycle = createLifecycleService(deps, credentials);
+  const users = createUserService(deps, lifecycle, vault);
+  const groups = createGroupService(deps);
   const signingKeys = createSigningKeyService(deps, vault);
   const authorizationServers = createAuthorizationServerService(deps, signingKeys);
   const signIn = createSignIn(deps);
@@ -69,10 +72,11 @@ export function createServices(deps: ServiceDeps) {
     samlSlo: createSamlSlo(deps, samlSso, appKeys, protocolState, sessions),
     wsfedSso: createWsFedSso(deps, appKeys, protocolState),
     oidcAccess: createOidcAccess(deps),
-    users: createUserService(deps, lifecycle, vault),
+    users,
     credentials,
     lifecycle,
-    groups: createGroupService(deps),
+    groups,
+    scimInbound: createScimInbound(deps, users, lifecycle, groups),
     tokens: createApiTokenService(deps),
     logs: { query: createSystemLogQuery(deps) },
     signIn,

@@ -14,6 +14,8 @@ import SCIMMYRouters from 'scimmy-routers';
 
 export interface Directory {
   readonly users: Map<string, Record<string, any>>;
+  /** Lower-cased userName → id, kept by the handlers (users set directly in a test are found by a scan). */
+  readonly userNames: Map<string, string>;
   readonly groups: Map<string, Record<string, any>>;
   next: number;
 }
@@ -49,6 +51,15 @@ function directoryOf(ctx: any): Directory {
   return directory;
 }
 
+/** A user by lower-cased userName: from the index, or by a scan for users a test put in directly. */
+function findByUserName(directory: Directory, key: string): Record<string, any> | undefined {
+  const id = directory.userNames.get(key);
+  const indexed = id ? directory.users.get(id) : undefined;
+  if (indexed && String(indexed.userName).toLowerCase() === key) return indexed;
+  if (directory.users.size > directory.userNames.size) return [...directory.users.values()].find((u) => String(u.userName).toLowerCase() === key);
+  return undefined;
+}
+
 const notFound = (id: string) => new SCIMMY.Types.Error(404, null!, `Resource ${id} not found`);
 
 let declared = false;
@@ -57,26 +68,40 @@ function declareResources(): void {
   declared = true;
   SCIMMY.Resources.declare(SCIMMY.Resources.User)
     .ingress((resource: any, data: any, ctx: any) => {
-      const { users } = directoryOf(ctx);
+      const directory = directoryOf(ctx);
+      const { users } = directory;
       const existing = resource.id ? users.get(resource.id) : undefined;
       if (resource.id && !existing) throw notFound(resource.id);
-      const clash = [...users.values()].find((u) => u.userName.toLowerCase() === String(data.userName).toLowerCase() && u.id !== resource.id);
-      if (clash) throw new SCIMMY.Types.Error(409, 'uniqueness', 'userName is already taken');
-      const directory = directoryOf(ctx);
+      const key = String(data.userName).toLowerCase();
+      const clash = findByUserName(directory, key);
+      if (clash && clash.id !== resource.id) throw new SCIMMY.Types.Error(409, 'uniqueness', 'userName is already taken');
       const id = resource.id ?? `u${++directory.next}`;
       const now = new Date();
       const user = { ...data, id, meta: { created: existing?.meta?.created ?? now, lastModified: now } };
+      if (existing) directory.userNames.delete(String(existing.userName).toLowerCase());
       users.set(id, user);
+      directory.userNames.set(key, id);
       return user;
     })
     .egress((resource: any, ctx: any) => {
-      const { users } = directoryOf(ctx);
+      const directory = directoryOf(ctx);
+      const { users } = directory;
       if (resource.id) return users.get(resource.id) ?? (() => { throw notFound(resource.id); })();
+      // The lookup every provisioning client makes, answered from the index rather than a scan.
+      const only = resource.filter?.length === 1 ? resource.filter[0] : undefined;
+      if (only && Object.keys(only).length === 1 && Array.isArray(only.userName) && only.userName[0] === 'eq') {
+        const found = findByUserName(directory, String(only.userName[1]).toLowerCase());
+        return found ? [found] : [];
+      }
       const all = [...users.values()];
       return resource.filter ? resource.filter.match(all) : all;
     })
     .degress((resource: any, ctx: any) => {
-      if (!directoryOf(ctx).users.delete(resource.id)) throw notFound(resource.id);
+      const directory = directoryOf(ctx);
+      const user = directory.users.get(resource.id);
+      if (!user) throw notFound(resource.id);
+      directory.users.delete(resource.id);
+      directory.userNames.delete(String(user.userName).toLowerCase());
     });
   SCIMMY.Resources.declare(SCIMMY.Resources.Group)
     .ingress((resource: any, data: any, ctx: any) => {
@@ -116,7 +141,7 @@ export function createScimEndpoint(options: { token?: string; faults?: Faults } 
   const requests: RecordedRequest[] = [];
   return {
     token: options.token ?? 'scim-test-token-0123456789abcdef',
-    directory: { users: new Map(), groups: new Map(), next: 0 },
+    directory: { users: new Map(), userNames: new Map(), groups: new Map(), next: 0 },
     requests,
     faults: options.faults ?? {},
     served: () => requests.filter((r) => !injectedRequests.has(r)),
