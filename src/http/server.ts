@@ -55,6 +55,7 @@ import { networkReviewRoutes } from './routes/network-review.ts';
 import { userRoleRoutes } from './routes/user-roles.ts';
 import { appProvisioningRoutes } from './routes/app-provisioning.ts';
 import { registerScimServer } from './scim/routes.ts';
+import { userImportRoutes } from './routes/user-import.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
 
 export interface HttpDeps {
@@ -77,6 +78,7 @@ const stylesheet = readFileSync(new URL('../web/signin/signin.css', import.meta.
 
 export function allApiRoutes(services: Services): ApiRoute[] {
   return [
+    ...userImportRoutes(services),
     ...userRoutes(services),
     ...groupRoutes(services),
     ...apiTokenRoutes(services),

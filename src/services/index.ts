@@ -32,6 +32,7 @@ import { createScimConnections } from './scim-connection.ts';
 import { createProvisioningService } from './provisioning.ts';
 import { createProvisioningEngine } from './provisioning-engine.ts';
 import { createScimInbound } from './scim-inbound.ts';
+import { createUserImport } from './user-import.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
@@ -77,6 +78,7 @@ export function createServices(deps: ServiceDeps) {
     lifecycle,
     groups,
     scimInbound: createScimInbound(deps, users, lifecycle, groups),
+    userImport: createUserImport(deps, users, groups),
     tokens: createApiTokenService(deps),
     logs: { query: createSystemLogQuery(deps) },
     signIn,
