@@ -82,6 +82,9 @@ export const provisioningSettingsSchema = z.strictObject({
   /** How an existing account is found before one is created (Okta: userName). */
   uniqueUserField: z.enum(['userName']).default('userName'),
   importUsers: z.boolean().default(false),
+  /** Import on a schedule, linking accounts that match by `importMatch` (nothing is created): every this many hours. */
+  importEveryHours: z.number().int().min(1).max(168).nullable().default(null),
+  importMatch: z.enum(['login', 'email']).default('login'),
   groupPush: z.boolean().default(false),
   compatibility: compatibilitySchema.default(compatibilitySchema.parse({})),
   /** At most this many requests at once to the app. */

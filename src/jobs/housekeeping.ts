@@ -9,6 +9,8 @@ import type { Services } from '../services/index.ts';
 import { orgAuthorizationServerId } from '../domain/authorization-server.ts';
 import { maxSignedTokenLifetimeSeconds } from '../services/authorization-servers.ts';
 import type { Job } from './scheduler.ts';
+import { provisioningSettingsSchema } from '../domain/provisioning.ts';
+import { systemCaller } from '../services/bootstrap.ts';
 
 export function housekeepingJobs(store: Store, services: Services, clock: Clock, logger: Logger): Job[] {
   return [
@@ -19,6 +21,23 @@ export function housekeepingJobs(store: Store, services: Services, clock: Clock,
       run: async () => {
         const results = await services.networkMonitor.runDue();
         if (results.length > 0) logger.info({ checked: results.length, failing: results.filter((r) => r.status === 'FAILING').length }, 'verified integrations re-tested');
+      },
+    },
+    {
+      // Apps that import on a schedule: each runs when its last import is older than its interval.
+      name: 'provisioning-imports',
+      intervalMs: 15 * 60_000,
+      run: async () => {
+        for (const org of await store.orgs.list()) {
+          for (const app of await store.forOrg(org.id).provisioning.listEnabledApps()) {
+            const settings = provisioningSettingsSchema.parse(app.settings);
+            if (!settings.importUsers || settings.importEveryHours === null) continue;
+            const [last] = await store.forOrg(org.id).provisioning.listImports(app.appId, 1);
+            if (last && Date.parse(last.created) > clock.now().getTime() - settings.importEveryHours * 3_600_000) continue;
+            const done = await services.provisioningImport.runScheduled(systemCaller(org), app.appId, settings.importMatch);
+            if (done) logger.info({ org: org.id, app: app.appId, status: done.status }, 'scheduled import ran');
+          }
+        }
       },
     },
     {

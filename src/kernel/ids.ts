@@ -19,6 +19,8 @@ export const idPrefix = {
   integration: 'int',
   /** Lanyard's own: a provisioning task. */
   provisioningTask: 'ptk',
+  /** Lanyard's own: an import of an app's accounts. */
+  provisioningImport: 'imp',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

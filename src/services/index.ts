@@ -33,6 +33,7 @@ import { createProvisioningService } from './provisioning.ts';
 import { createProvisioningEngine } from './provisioning-engine.ts';
 import { createScimInbound } from './scim-inbound.ts';
 import { createUserImport } from './user-import.ts';
+import { createProvisioningImport } from './provisioning-import.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
@@ -79,6 +80,7 @@ export function createServices(deps: ServiceDeps) {
     groups,
     scimInbound: createScimInbound(deps, users, lifecycle, groups),
     userImport: createUserImport(deps, users, groups),
+    provisioningImport: createProvisioningImport(deps, provisioning, scimConnections, users, apps),
     tokens: createApiTokenService(deps),
     logs: { query: createSystemLogQuery(deps) },
     signIn,

@@ -394,6 +394,20 @@ export interface ProvisioningRequestRecord {
   readonly durationMs: number;
 }
 
+/** One import of an app's accounts. */
+export interface ProvisioningImportRecord {
+  readonly id: string;
+  readonly appId: string;
+  /** RUNNING (reading the app), READY (matches proposed), APPLIED, FAILED. */
+  readonly status: 'RUNNING' | 'READY' | 'APPLIED' | 'FAILED';
+  readonly options: unknown;
+  readonly progress: unknown;
+  readonly results: unknown;
+  readonly error: string | null;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
 /** One org's provisioning state. */
 export interface ProvisioningRepository {
   findSettings(appId: string): Promise<AppProvisioningRecord | undefined>;
@@ -407,11 +421,15 @@ export interface ProvisioningRepository {
   /** Puts a dead task back in the queue. */
   retryTask(id: string, now: string): Promise<boolean>;
   findLink(appId: string, subjectType: ProvisioningSubject, subjectId: string): Promise<ProvisioningLinkRecord | undefined>;
+  findLinkByExternalId(appId: string, subjectType: ProvisioningSubject, externalId: string): Promise<ProvisioningLinkRecord | undefined>;
   saveLink(link: ProvisioningLinkRecord): Promise<void>;
   listLinks(appId: string, subjectType: ProvisioningSubject): Promise<ProvisioningLinkRecord[]>;
   /** Apps with provisioning where the user has a link (so an unassigned user is still reached). */
   appsLinkedTo(subjectType: ProvisioningSubject, subjectId: string): Promise<string[]>;
   recordRequest(request: ProvisioningRequestRecord): Promise<void>;
+  saveImport(record: ProvisioningImportRecord): Promise<void>;
+  findImport(id: string): Promise<ProvisioningImportRecord | undefined>;
+  listImports(appId: string, limit: number): Promise<ProvisioningImportRecord[]>;
   listRequests(appId: string, limit: number, before?: string): Promise<ProvisioningRequestRecord[]>;
 }
 

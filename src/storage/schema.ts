@@ -351,6 +351,19 @@ export interface ProvisioningRequestsTable {
   duration_ms: number;
 }
 
+export interface ProvisioningImportsTable {
+  id: string;
+  org_id: string;
+  app_id: string;
+  status: string;
+  options: string;
+  progress: string;
+  results: string | null;
+  error: string | null;
+  created: string;
+  last_updated: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   users: UsersTable;
@@ -383,5 +396,6 @@ export interface Database {
   provisioning_tasks: ProvisioningTasksTable;
   provisioning_links: ProvisioningLinksTable;
   provisioning_requests: ProvisioningRequestsTable;
+  provisioning_imports: ProvisioningImportsTable;
 }
 

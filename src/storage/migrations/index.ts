@@ -10,6 +10,7 @@ import * as catalog from './2026-11-24T00-catalog.ts';
 import * as networkMonitor from './2026-11-24T01-network-monitor.ts';
 import * as provisioning from './2026-11-24T02-provisioning.ts';
 import * as provisioningQueueOrder from './2026-11-24T03-provisioning-queue-order.ts';
+import * as provisioningImports from './2026-11-24T04-provisioning-imports.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-22T00-core': core,
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T01-network-monitor': networkMonitor,
   '2026-11-24T02-provisioning': provisioning,
   '2026-11-24T03-provisioning-queue-order': provisioningQueueOrder,
+  '2026-11-24T04-provisioning-imports': provisioningImports,
 };
 
 /** Applies every pending migration; throws with the failing migration's name. */

@@ -1,10 +1,10 @@
 /** Provisioning: per-org settings, links, tasks and request records; and the queue shared by every node. */
 import type { Kysely, Selectable } from 'kysely';
 import type {
-  AppProvisioningTable, Database, ProvisioningLinksTable, ProvisioningRequestsTable, ProvisioningTasksTable,
+  AppProvisioningTable, Database, ProvisioningImportsTable, ProvisioningLinksTable, ProvisioningRequestsTable, ProvisioningTasksTable,
 } from '../schema.ts';
 import type {
-  AppProvisioningRecord, ProvisioningLinkRecord, ProvisioningQueue, ProvisioningRepository, ProvisioningRequestRecord, ProvisioningTaskRecord,
+  AppProvisioningRecord, ProvisioningImportRecord, ProvisioningLinkRecord, ProvisioningQueue, ProvisioningRepository, ProvisioningRequestRecord, ProvisioningTaskRecord,
 } from '../../services/ports.ts';
 
 function toSettings(row: Selectable<AppProvisioningTable>): AppProvisioningRecord {
@@ -36,6 +36,14 @@ function toRequest(row: Selectable<ProvisioningRequestsTable>): ProvisioningRequ
   return {
     id: row.id, appId: row.app_id, taskId: row.task_id, at: row.at, method: row.method, path: row.path, requestBody: row.request_body,
     status: Number(row.status), responseBody: row.response_body, durationMs: Number(row.duration_ms),
+  };
+}
+
+function toImport(row: Selectable<ProvisioningImportsTable>): ProvisioningImportRecord {
+  return {
+    id: row.id, appId: row.app_id, status: row.status as ProvisioningImportRecord['status'], options: JSON.parse(row.options),
+    progress: JSON.parse(row.progress), results: row.results === null ? null : JSON.parse(row.results), error: row.error,
+    created: row.created, lastUpdated: row.last_updated,
   };
 }
 
@@ -87,6 +95,11 @@ export function createProvisioningRepository(db: Kysely<Database>, orgId: string
         .where('subject_type', '=', subjectType).where('subject_id', '=', subjectId).executeTakeFirst();
       return row ? toLink(row) : undefined;
     },
+    findLinkByExternalId: async (appId, subjectType, externalId) => {
+      const row = await db.selectFrom('provisioning_links').selectAll().where('org_id', '=', orgId).where('app_id', '=', appId)
+        .where('subject_type', '=', subjectType).where('external_id', '=', externalId).executeTakeFirst();
+      return row ? toLink(row) : undefined;
+    },
     saveLink: async (l) => {
       const values = {
         external_id: l.externalId, external_name: l.externalName, status: l.status, last_error: l.lastError,
@@ -107,6 +120,21 @@ export function createProvisioningRepository(db: Kysely<Database>, orgId: string
         request_body: r.requestBody, status: r.status, response_body: r.responseBody, duration_ms: r.durationMs,
       }).execute();
     },
+    saveImport: async (r) => {
+      const values = {
+        status: r.status, options: JSON.stringify(r.options), progress: JSON.stringify(r.progress),
+        results: r.results === null || r.results === undefined ? null : JSON.stringify(r.results), error: r.error, last_updated: r.lastUpdated,
+      };
+      await db.insertInto('provisioning_imports').values({ id: r.id, org_id: orgId, app_id: r.appId, created: r.created, ...values })
+        .onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
+    },
+    findImport: async (id) => {
+      const row = await db.selectFrom('provisioning_imports').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      return row ? toImport(row) : undefined;
+    },
+    listImports: async (appId, limit) =>
+      (await db.selectFrom('provisioning_imports').selectAll().where('org_id', '=', orgId).where('app_id', '=', appId)
+        .orderBy('created', 'desc').limit(limit).execute()).map(toImport),
     listRequests: async (appId, limit, before) => {
       let query = db.selectFrom('provisioning_requests').selectAll().where('org_id', '=', orgId).where('app_id', '=', appId);
       if (before) query = query.where('id', '<', before);
