@@ -135,6 +135,9 @@ export interface ScimEndpoint {
   faults: Faults;
   /** Requests so far that reached the directory (not answered by an injected fault). */
   served(): RecordedRequest[];
+  /** The client the token endpoint (`/oauth/token`) accepts, and how many tokens it issued. */
+  readonly oauthClient: { readonly id: string; readonly secret: string };
+  tokensIssued: number;
 }
 
 export function createScimEndpoint(options: { token?: string; faults?: Faults } = {}): ScimEndpoint {
@@ -145,6 +148,8 @@ export function createScimEndpoint(options: { token?: string; faults?: Faults } 
     requests,
     faults: options.faults ?? {},
     served: () => requests.filter((r) => !injectedRequests.has(r)),
+    oauthClient: { id: 'lanyard-provisioning', secret: 'oauth-client-secret-0123456789' },
+    tokensIssued: 0,
   };
 }
 
@@ -187,6 +192,16 @@ export function scimExpressApp(endpoint: ScimEndpoint, random: () => number = Ma
     };
     if (faults.latencyMs) setTimeout(answer, faults.latencyMs);
     else answer();
+  });
+  // An OAuth 2 token endpoint for the client-credentials grant, issuing the endpoint's token.
+  app.post('/oauth/token', express.urlencoded({ extended: false }), (req, res) => {
+    const expected = `Basic ${Buffer.from(`${endpoint.oauthClient.id}:${endpoint.oauthClient.secret}`).toString('base64')}`;
+    if (req.header('authorization') !== expected || req.body?.grant_type !== 'client_credentials') {
+      res.status(401).json({ error: 'invalid_client' });
+      return;
+    }
+    endpoint.tokensIssued += 1;
+    res.json({ access_token: endpoint.token, token_type: 'Bearer', expires_in: 3600 });
   });
   app.use('/scim/v2', new SCIMMYRouters({
     type: 'bearer',
