@@ -6,22 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startLanyard, type TestLanyard } from '../../helpers/lanyard.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { startScimServer, type ScimServer } from '../../helpers/scim-server.ts';
 
 let t: TestLanyard;
 let call: ReturnType<typeof api>;
 let scim: ScimServer;
 const patchOp = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
-async function eventually<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
-}
 
 async function app(label: string, profile: Record<string, unknown>, compatibility: Record<string, unknown>): Promise<string> {
   const id = (await call('/api/v1/apps', { method: 'POST', json: { label, signOnMode: 'BOOKMARK', settings: { app: { url: 'https://quirks.example.com' } } } })).json.id;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startLanyard, type TestLanyard } from '../../helpers/lanyard.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { startScimServer, type ScimServer } from '../../helpers/scim-server.ts';
 
 let t: TestLanyard;
@@ -15,16 +16,6 @@ let appId: string;
 let groupId: string;
 const people: Record<string, string> = {};
 const patchOp = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
-async function eventually<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
-}
 
 async function settle(): Promise<void> {
   await eventually(async () => (await t.lanyard.store.provisioningQueue.countOpen()), (n) => n === 0);

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startLanyard, type TestLanyard } from '../../helpers/lanyard.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { startScimServer, type RecordedRequest, type ScimServer } from '../../helpers/scim-server.ts';
 
 let t: TestLanyard;
@@ -24,16 +25,6 @@ function seeded(seed: number): () => number {
     state = (state * 1103515245 + 12345) % 2147483648;
     return state / 2147483648;
   };
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
 }
 
 async function createUser(login: string, firstName: string, lastName: string): Promise<string> {
