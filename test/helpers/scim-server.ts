@@ -41,6 +41,8 @@ export interface Faults {
   dropRate?: number;
   /** Delay before each answer. */
   latencyMs?: number;
+  /** The next this many requests get no answer at all: the client must time out. */
+  stallNext?: number;
 }
 
 const contextKey = Symbol('directory');
@@ -170,6 +172,11 @@ export function scimExpressApp(endpoint: ScimEndpoint, random: () => number = Ma
       record.status = res.statusCode;
     });
     const faults = endpoint.faults;
+    if (faults.stallNext && faults.stallNext > 0) {
+      faults.stallNext -= 1;
+      injectedRequests.add(record);
+      return;
+    }
     const answer = () => {
       const roll = random();
       const drop = faults.dropRate ?? 0;

@@ -71,6 +71,23 @@ describe('compatibility', () => {
   });
 });
 
+describe('timeouts', () => {
+  it('gives up on a request that never answers, and the retry provisions the user once', { timeout: 60_000 }, async () => {
+    const id = await app('Stalling', { authScheme: 'TOKEN', token: scim.token }, {});
+    const user = await person('stalled@example.com');
+    scim.faults = { stallNext: 1 };
+    await call(`/api/v1/apps/${id}/users`, { method: 'POST', json: { id: user } });
+    const link = await eventually(() => linkOf(id, user), (l) => l?.status === 'PROVISIONED', 40_000);
+    expect(link.status).toBe('PROVISIONED');
+    const stalled = scim.requests.filter((r) => r.query.filter === 'userName eq "stalled@example.com"');
+    expect(stalled.length).toBe(2);
+    expect(stalled[0]!.status).toBe(0);
+    expect([...scim.directory.users.values()].filter((u) => u.userName === 'stalled@example.com')).toHaveLength(1);
+    const records = (await call(`/api/v1/apps/${id}/provisioning/requests`)).json;
+    expect(records.some((r: any) => r.status === 0 && /no answer within 10 s/.test(r.responseBody))).toBe(true);
+  });
+});
+
 describe('dead letters', () => {
   it('keeps a task the app refuses for good, shows the error, and runs it again on an admin\'s retry', async () => {
     const id = await app('Refusing', { authScheme: 'TOKEN', token: 'wrong-token' }, {});
