@@ -56,6 +56,7 @@ import { userRoleRoutes } from './routes/user-roles.ts';
 import { appProvisioningRoutes } from './routes/app-provisioning.ts';
 import { registerScimServer } from './scim/routes.ts';
 import { userImportRoutes } from './routes/user-import.ts';
+import { userFactorRoutes } from './routes/user-factors.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
 
 export interface HttpDeps {
@@ -79,6 +80,7 @@ const stylesheet = readFileSync(new URL('../web/signin/signin.css', import.meta.
 export function allApiRoutes(services: Services): ApiRoute[] {
   return [
     ...userImportRoutes(services),
+    ...userFactorRoutes(services),
     ...userRoutes(services),
     ...groupRoutes(services),
     ...apiTokenRoutes(services),

@@ -146,6 +146,18 @@ export const errorRegistry = {
     status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
     hint: 'A reviewer does not decide on an integration of their own org; another reviewer must.',
   },
+  'factor.invalid_passcode': {
+    status: 403, okta: 'E0000068', summary: 'Invalid Passcode/Answer',
+    hint: 'Enter the current code from the authenticator app; a code is accepted once.',
+  },
+  'factor.already_enrolled': {
+    status: 400, okta: 'E0000001', summary: 'Api validation failed: factorEnrollRequest',
+    hint: 'Each factor type and provider is enrolled once per user; reset it to enrol again.',
+  },
+  'factor.not_active': {
+    status: 400, okta: 'E0000001', summary: 'Api validation failed: {0}',
+    hint: 'Activate the factor with a passcode before verifying with it.',
+  },
   'rate.limited': {
     status: 429, okta: 'E0000047', summary: 'API call exceeded rate limit due to too many requests.',
     hint: 'Wait until the time in X-Rate-Limit-Reset and retry.',

@@ -21,6 +21,8 @@ export const idPrefix = {
   provisioningTask: 'ptk',
   /** Lanyard's own: an import of an app's accounts. */
   provisioningImport: 'imp',
+  /** A software TOTP factor, as Okta numbers them. */
+  totpFactor: 'uft',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

@@ -34,6 +34,7 @@ import { createProvisioningEngine } from './provisioning-engine.ts';
 import { createScimInbound } from './scim-inbound.ts';
 import { createUserImport } from './user-import.ts';
 import { createProvisioningImport } from './provisioning-import.ts';
+import { createFactorService } from './factors.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
@@ -80,6 +81,7 @@ export function createServices(deps: ServiceDeps) {
     groups,
     scimInbound: createScimInbound(deps, users, lifecycle, groups),
     userImport: createUserImport(deps, users, groups),
+    factors: createFactorService(deps, vault),
     provisioningImport: createProvisioningImport(deps, provisioning, scimConnections, users, apps),
     tokens: createApiTokenService(deps),
     logs: { query: createSystemLogQuery(deps) },

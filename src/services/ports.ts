@@ -394,6 +394,30 @@ export interface ProvisioningRequestRecord {
   readonly durationMs: number;
 }
 
+/** One MFA factor of a user; `secret` is sealed by the vault. */
+export interface FactorRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly factorType: string;
+  readonly provider: string;
+  readonly status: 'PENDING_ACTIVATION' | 'ACTIVE';
+  readonly secret: string;
+  readonly lastStep: number | null;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export interface FactorRepository {
+  insert(factor: FactorRecord): Promise<void>;
+  listForUser(userId: string): Promise<FactorRecord[]>;
+  find(userId: string, id: string): Promise<FactorRecord | undefined>;
+  update(id: string, changes: Partial<Pick<FactorRecord, 'status' | 'lastUpdated'>>): Promise<void>;
+  /** Records a TOTP step as used, only if it is newer than the last: false when another request used it first. */
+  useStep(id: string, step: number, lastUpdated: string): Promise<boolean>;
+  delete(userId: string, id: string): Promise<boolean>;
+  deleteForUser(userId: string): Promise<number>;
+}
+
 /** One import of an app's accounts. */
 export interface ProvisioningImportRecord {
   readonly id: string;
@@ -564,6 +588,7 @@ export interface OrgStore {
   readonly trustedOrigins: TrustedOriginRepository;
   readonly appIntegrations: AppIntegrationRepository;
   readonly provisioning: ProvisioningRepository;
+  readonly factors: FactorRepository;
 }
 
 export interface Store {

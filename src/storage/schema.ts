@@ -364,6 +364,19 @@ export interface ProvisioningImportsTable {
   last_updated: string;
 }
 
+export interface UserFactorsTable {
+  org_id: string;
+  id: string;
+  user_id: string;
+  factor_type: string;
+  provider: string;
+  status: string;
+  secret: string;
+  last_step: number | null;
+  created: string;
+  last_updated: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   users: UsersTable;
@@ -397,5 +410,6 @@ export interface Database {
   provisioning_links: ProvisioningLinksTable;
   provisioning_requests: ProvisioningRequestsTable;
   provisioning_imports: ProvisioningImportsTable;
+  user_factors: UserFactorsTable;
 }
 

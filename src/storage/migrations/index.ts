@@ -11,6 +11,7 @@ import * as networkMonitor from './2026-11-24T01-network-monitor.ts';
 import * as provisioning from './2026-11-24T02-provisioning.ts';
 import * as provisioningQueueOrder from './2026-11-24T03-provisioning-queue-order.ts';
 import * as provisioningImports from './2026-11-24T04-provisioning-imports.ts';
+import * as factors from './2026-11-24T05-factors.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-22T00-core': core,
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T02-provisioning': provisioning,
   '2026-11-24T03-provisioning-queue-order': provisioningQueueOrder,
   '2026-11-24T04-provisioning-imports': provisioningImports,
+  '2026-11-24T05-factors': factors,
 };
 
 /** Applies every pending migration; throws with the failing migration's name. */
