@@ -15,7 +15,7 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { randomToken } from '../kernel/secrets.ts';
 import type { Vault } from '../vault/envelope.ts';
-import type { OrgStore, SigningKeyRecord } from './ports.ts';
+import type { SigningKeyRecord } from './ports.ts';
 import type { ServiceDeps } from './deps.ts';
 
 export type SigningAlg = 'RS256' | 'ES256';

@@ -4,14 +4,14 @@
  * `no-store`.
  */
 import type Router from '@koa/router';
-import { AppError, isAppError } from '../../kernel/errors.ts';
+import { isAppError } from '../../kernel/errors.ts';
 import type { Services } from '../../services/index.ts';
 import type { Caller } from '../../services/caller.ts';
 import { userActor } from '../../services/caller.ts';
 import type { User } from '../../domain/user.ts';
 import type { BrowserSessions } from '../browser-session.ts';
 import { clearCookie, csrfCookie, readCookie, sessionCookie, type CookiePolicy } from '../cookies.ts';
-import { clientOf, orgOf, type LanyardContext, type LanyardState } from '../state.ts';
+import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import { postFormPage } from '../../web/federation/post-form.ts';
 import { pageCspWithFormTargets } from '../security-headers.ts';
 import { messagePage, passwordRequirements, setPasswordPage, signedInPage, signInPage, signOutConfirmPage } from '../../web/signin/pages.ts';

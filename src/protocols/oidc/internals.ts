@@ -537,7 +537,7 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
       BackchannelAuthenticationRequest: spec.ttl.backchannelRequest,
       AccessToken: (ctx, token) => lifetimesOf(ctx)?.accessToken ?? (token.resourceServer?.accessTokenTTL ?? 3600),
       ClientCredentials: (ctx) => lifetimesOf(ctx)?.accessToken ?? 3600,
-      RefreshToken: (ctx, token) => {
+      RefreshToken: (ctx) => {
         const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
         // A rotated token keeps the expiry of the token it replaces, as Okta's do.
         if (rotated) return Math.max(1, rotated.remainingTTL);
