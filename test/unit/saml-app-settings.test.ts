@@ -4,10 +4,6 @@
  * validation with Okta-style causes, expressions and group regexes checked on save, certificates
  * generated with openssl, and the resolved service provider the protocol code uses.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   evaluateAttributeValue, parseAttributeValue, parseValueTemplate, renderTemplate, resolveIdpIssuer, resolveSamlServiceProvider,
@@ -15,22 +11,12 @@ import {
 } from '../../src/domain/saml-app.ts';
 import type { ExpressionContext } from '../../src/protocols/expressions/index.ts';
 import { certificateBody } from '../../src/protocols/saml/signature.ts';
+import { testKeyPair } from '../helpers/certificates.ts';
 import { issuesToCauses } from '../../src/services/validation.ts';
 
 /** A self-signed certificate from openssl, as bare base64 DER. */
 function opensslCertificate(key: 'rsa' | 'ec', commonName: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lanyard-saml-cert-'));
-  try {
-    const keyArgs = key === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-    const result = spawnSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '3650', '-subj', `/CN=${commonName}`,
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { encoding: 'utf8' });
-    if (result.error || result.status !== 0) {
-      throw new Error(`openssl is needed to generate test certificates and failed: ${result.error?.message ?? result.stderr}`);
-    }
-    return certificateBody(readFileSync(join(dir, 'cert.pem'), 'utf8'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return certificateBody(testKeyPair(commonName, key).certificatePem);
 }
 
 /** Okta's x5c values wrap the base64 every 76 characters with CRLF, as in its API reference. */

@@ -20,9 +20,10 @@ import {
   rawQueryParameters, signElement, signRedirectQuery, verifyElementSignature, verifyRedirectQuery,
 } from '../../src/protocols/saml/signature.ts';
 import {
-  children, deflateForRedirect, descendants, inflateRedirectMessage, maxMessageBytes, ns, parseXml, requiredChild, SamlError, serialize, text, type SamlFault,
+  children, deflateForRedirect, descendants, inflateRedirectMessage, maxMessageBytes, ns, parseXml, requiredChild, SamlError, serialize, text,
 } from '../../src/protocols/saml/xml.ts';
 import { requireCommand, testKeyPair, type TestKeyPair } from '../helpers/certificates.ts';
+import { faultOf, messageOf } from '../helpers/errors.ts';
 
 const python = '/usr/bin/python3';
 const peer = testKeyPair('lanyard-saml-peer');
@@ -55,25 +56,6 @@ const uri = {
 // Helpers
 
 /** The fault of the SamlError `run` throws; fails the test when it throws anything else or nothing. */
-function faultOf(run: () => unknown): SamlFault {
-  try {
-    run();
-  } catch (error) {
-    expect(error, String(error)).toBeInstanceOf(SamlError);
-    return (error as SamlError).fault;
-  }
-  throw new Error('Expected a SamlError, but nothing was thrown.');
-}
-
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('Expected an error, but nothing was thrown.');
-}
-
 /** Verifies the root element of `xml`. */
 function verifyRoot(xml: string, certificates: readonly string[] = trusted, options: { allowSha1?: boolean } = {}) {
   const doc = parseXml(xml);

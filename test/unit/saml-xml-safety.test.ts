@@ -13,31 +13,13 @@ import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attr, children, decodeBase64, decodePostMessage, deflateForRedirect, descendants, inflateRedirectMessage, maxElementDepth,
-  maxMessageBytes, ns, optionalChild, parseXml, requiredChild, requireRoot, SamlError, serialize, text, type SamlFault,
+  maxMessageBytes, ns, optionalChild, parseXml, requiredChild, requireRoot, SamlError, serialize, text,
 } from '../../src/protocols/saml/xml.ts';
 import { signElement, verifyElementSignature } from '../../src/protocols/saml/signature.ts';
 import { testKeyPair } from '../helpers/certificates.ts';
+import { faultOf, messageOf } from '../helpers/errors.ts';
 
 /** The fault of the SamlError `run` throws; fails the test when it throws anything else or nothing. */
-function faultOf(run: () => unknown): SamlFault {
-  try {
-    run();
-  } catch (error) {
-    expect(error, String(error)).toBeInstanceOf(SamlError);
-    return (error as SamlError).fault;
-  }
-  throw new Error('Expected a SamlError, but nothing was thrown.');
-}
-
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('Expected an error, but nothing was thrown.');
-}
-
 const b64 = (bytes: Buffer | string): string => Buffer.from(bytes).toString('base64');
 const rootText = (xml: string): string | undefined => text(parseXml(xml).documentElement!);
 

@@ -6,30 +6,17 @@
  * SPs, script URLs, bad certificates), each refused with a message that says what is wrong.
  * Certificates are generated with openssl for the run.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveSamlServiceProvider, samlSignOnSchema } from '../../src/domain/saml-app.ts';
 import { certificateBody } from '../../src/protocols/saml/signature.ts';
+import { testKeyPair } from '../helpers/certificates.ts';
 import { parseSpMetadata, samlBindings, signOnFromMetadata } from '../../src/protocols/saml/sp-metadata.ts';
 import { SamlError } from '../../src/protocols/saml/xml.ts';
 import { issuesToCauses } from '../../src/services/validation.ts';
 
+/** A self-signed certificate from openssl, as bare base64 DER. */
 function opensslCertificate(key: 'rsa' | 'ec', commonName: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lanyard-sp-cert-'));
-  try {
-    const keyArgs = key === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-    const result = spawnSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '3650', '-subj', `/CN=${commonName}`,
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { encoding: 'utf8' });
-    if (result.error || result.status !== 0) {
-      throw new Error(`openssl is needed to generate test certificates and failed: ${result.error?.message ?? result.stderr}`);
-    }
-    return certificateBody(readFileSync(join(dir, 'cert.pem'), 'utf8'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return certificateBody(testKeyPair(commonName, key).certificatePem);
 }
 
 /** Certificates as SPs print them in metadata: 64-character lines, indented. */
