@@ -466,7 +466,7 @@ export interface ProvisioningQueue {
    */
   claim(owner: string, now: string, leaseUntil: string, limit: number, skipApps: readonly string[]): Promise<ProvisioningTaskRecord[]>;
   complete(id: string, owner: string, now: string): Promise<boolean>;
-  reschedule(id: string, owner: string, changes: { attempts: number; nextAttemptAt: string; lastError: string; dead: boolean }, now: string): Promise<boolean>;
+  reschedule(id: string, owner: string, changes: { attempts: number; nextAttemptAt: string; lastError: string | null; dead: boolean }, now: string): Promise<boolean>;
   countOpen(): Promise<number>;
   /** Deletes finished tasks made before `tasksBefore` and request records older than `requestsBefore`. */
   purge(tasksBefore: string, requestsBefore: string): Promise<number>;

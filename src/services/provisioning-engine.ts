@@ -258,15 +258,16 @@ export function createProvisioningEngine(deps: ServiceDeps, provisioning: Provis
     }
   }
 
-  async function run(task: ProvisioningTaskRecord): Promise<void> {
+  /** Runs one claimed task with its app's settings as read when it was claimed. */
+  async function run(task: ProvisioningTaskRecord, state: ProvisioningState | undefined): Promise<void> {
     const org: OrgStore = store.forOrg(task.orgId);
     try {
-      const state = await provisioning.find(task.orgId, task.appId);
-      if (state && state.record.status === 'ENABLED' && task.subjectType === 'user') {
-        if (task.kind === 'push') await pushUser(task, state, await provisioning.target(task.orgId, state));
-        if (task.kind === 'password') await syncPassword(task, state, await provisioning.target(task.orgId, state));
+      if (state && state.record.status === 'ENABLED') {
+        const target = await provisioning.target(task.orgId, state);
+        if (task.subjectType === 'group') await pushGroup(task, state, target);
+        else if (task.kind === 'push') await pushUser(task, state, target);
+        else if (task.kind === 'password') await syncPassword(task, state, target);
       }
-      if (state && state.record.status === 'ENABLED' && task.subjectType === 'group') await pushGroup(task, state, await provisioning.target(task.orgId, state));
       noteResult(task.appId, false);
       await store.provisioningQueue.complete(task.id, owner, clock.now().toISOString());
     } catch (error) {
@@ -298,21 +299,23 @@ export function createProvisioningEngine(deps: ServiceDeps, provisioning: Provis
     if (free <= 0) return 0;
     const now = Date.now();
     const skip = [...breakers].filter(([, b]) => b.openUntil > now).map(([id]) => id);
-    const states = new Map<string, number>();
+    // Each app's settings are read once a tick, for its concurrency and for the tasks it runs.
+    const states = new Map<string, ProvisioningState | undefined>();
     const claimed = await store.provisioningQueue.claim(owner, clock.now().toISOString(), new Date(clock.now().getTime() + leaseMs).toISOString(), free, skip);
     let started = 0;
     for (const task of claimed) {
-      const limit = states.get(task.appId) ?? (await provisioning.find(task.orgId, task.appId))?.settings.concurrency ?? 4;
-      states.set(task.appId, limit);
+      const key = `${task.orgId}|${task.appId}`;
+      if (!states.has(key)) states.set(key, await provisioning.find(task.orgId, task.appId));
+      const state = states.get(key);
       const running = runningPerApp.get(task.appId) ?? 0;
-      if (running >= limit) {
+      if (running >= (state?.settings.concurrency ?? 4)) {
         // Over the app's concurrency: hand the task back at once.
-        await store.provisioningQueue.reschedule(task.id, owner, { attempts: task.attempts, nextAttemptAt: clock.now().toISOString(), lastError: task.lastError ?? '', dead: false },
+        await store.provisioningQueue.reschedule(task.id, owner, { attempts: task.attempts, nextAttemptAt: clock.now().toISOString(), lastError: task.lastError, dead: false },
           clock.now().toISOString());
         continue;
       }
       runningPerApp.set(task.appId, running + 1);
-      const promise = run(task).finally(() => {
+      const promise = run(task, state).finally(() => {
         runningPerApp.set(task.appId, (runningPerApp.get(task.appId) ?? 1) - 1);
         inFlight.delete(promise);
         wake?.();
