@@ -96,7 +96,8 @@ function svgProblem(data: Buffer): string | undefined {
         continue;
       }
       if (!presentationAttributes.has(name)) return `must only draw: the attribute ${name} on <${element.tagName}> is not allowed`;
-      if (name === 'style' && styleProblem(value)) return styleProblem(value);
+      const style = name === 'style' ? styleProblem(value) : undefined;
+      if (style) return style;
       if (/url\(/i.test(value) && name !== 'style') {
         const target = /url\(\s*['"]?([^'")]*)/i.exec(value)?.[1] ?? '';
         if (!localReference(target)) return `the attribute ${name} may refer only to elements of the logo itself (url(#id))`;

@@ -228,8 +228,8 @@ export function createProvisioningImport(deps: ServiceDeps, provisioning: Provis
     };
     await org.provisioning.saveImport(record);
     await read(caller.org.id, record);
-    const read_ = await org.provisioning.findImport(record.id);
-    if (read_?.status !== 'READY') return read_;
+    const finished = await org.provisioning.findImport(record.id);
+    if (finished?.status !== 'READY') return finished;
     return confirm(caller, appId, record.id, {});
   }
 

@@ -14,7 +14,6 @@ import {
 } from '../domain/provisioning.ts';
 import type { Manifest } from '../catalog/manifest.ts';
 import type { Vault } from '../vault/envelope.ts';
-import { listPath } from '../protocols/scim/client.ts';
 import { parseExpression, ExpressionSyntaxError } from '../protocols/expressions/index.ts';
 import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -162,7 +161,7 @@ export function createProvisioningService(deps: ServiceDeps, vault: Vault, scim:
     const to = await target(caller.org.id, state);
     const org = store.forOrg(caller.org.id);
     const checks: { request: string; status: number; ok: boolean; detail: string }[] = [];
-    for (const path of ['/ServiceProviderConfig', listPath('Users', 1, 1).replace('startIndex=1&count=1', 'count=1')]) {
+    for (const path of ['/ServiceProviderConfig', '/Users?count=1']) {
       try {
         const answer = await scim.call(org, to, null, 'GET', path);
         checks.push({ request: `GET ${path}`, status: answer.status, ok: true, detail: 'answered' });

@@ -13,7 +13,7 @@ import { orgUrl } from '../domain/org-url.ts';
 import type { User } from '../domain/user.ts';
 import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
-import type { UserService } from './users.ts';
+import { duplicateLoginCause, type UserService } from './users.ts';
 import type { LifecycleService } from './user-lifecycle.ts';
 import type { GroupService } from './groups.ts';
 
@@ -31,7 +31,7 @@ export function scimErrorOf(error: unknown): ScimProtocolError | undefined {
   if (!isAppError(error)) return undefined;
   const causes = error.causes.join('; ');
   if (error.code === 'resource.not_found') return new ScimProtocolError(404, undefined, 'Resource not found');
-  if (error.code === 'request.validation_failed' && /already exists/.test(causes)) return new ScimProtocolError(409, 'uniqueness', causes);
+  if (error.code === 'request.validation_failed' && error.causes.includes(duplicateLoginCause)) return new ScimProtocolError(409, 'uniqueness', causes);
   if (error.code === 'request.validation_failed' || error.code === 'user.password_policy') return new ScimProtocolError(400, 'invalidValue', causes || error.message);
   if (error.code === 'user.operation_not_allowed' || error.code === 'resource.read_only' || error.code === 'user.invalid_status'
     || error.code === 'user.already_active') return new ScimProtocolError(400, 'mutability', causes || error.message);
