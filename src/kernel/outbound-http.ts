@@ -56,7 +56,7 @@ export function createOutboundHttp(options: OutboundOptions): OutboundHttp {
       if (error) return callback(error, '', 0);
       const list = addresses as LookupAddress[];
       if (!options.allowPrivateNetwork && list.some((a) => isPrivateAddress(a.address))) {
-        return callback(new OutboundError(`${hostname} is on a private network, which this deployment does not call`), '', 0);
+        return callback(new OutboundError(`${hostname} is on a private network, which this deployment does not call (LANYARD_ALLOW_PRIVATE_NETWORK=true allows it)`), '', 0);
       }
       if ((opts as { all?: boolean }).all) return callback(null, list);
       return callback(null, list[0]!.address, list[0]!.family);
@@ -73,7 +73,7 @@ export function createOutboundHttp(options: OutboundOptions): OutboundHttp {
     if (target.protocol !== 'https:' && target.protocol !== 'http:') return reject(new OutboundError(`${target.protocol} is not http or https`));
     const literal = target.hostname.replace(/^\[|\]$/g, '');
     if (isIP(literal) && !options.allowPrivateNetwork && isPrivateAddress(literal)) {
-      return reject(new OutboundError(`${target.hostname} is on a private network, which this deployment does not call`));
+      return reject(new OutboundError(`${target.hostname} is on a private network, which this deployment does not call (LANYARD_ALLOW_PRIVATE_NETWORK=true allows it)`));
     }
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers: Record<string, string> = { 'user-agent': 'Lanyard integration checks', ...init.headers };
