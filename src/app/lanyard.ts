@@ -88,6 +88,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
     store, clock, logger, baseUrl: config.baseUrl, masterKey: masterKey.key, changes: createChanges(),
     outbound: createOutboundHttp({ allowPrivateNetwork: config.allowPrivateNetwork, extraCa: config.trustedCa }),
     provisioning: config.provisioning,
+    counters, throttle: config.throttle,
     passwords: createPasswordHasher(options.argon2Cost ?? owaspArgon2Cost),
     isCommonPassword,
   };

@@ -39,6 +39,10 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 const logLevel = z.enum(logLevels, `must be one of ${logLevels.join(', ')}`);
 
 /** Environment variables Lanyard reads, with their documentation. */
+/** A positive whole number of attempts per minute, given as text in the environment. */
+const perMinute = (fallback: string) => z.string().trim().regex(/^\d{1,6}$/, 'must be a whole number of attempts').default(fallback)
+  .transform(Number).pipe(z.number().int().min(1, 'must be at least 1'));
+
 export const envSchema = z.object({
   PORT: port.default(8080).describe('Listen port.'),
   LANYARD_HOST: z.string().trim().min(1, 'must not be blank').default('127.0.0.1')
@@ -63,6 +67,12 @@ export const envSchema = z.object({
   LANYARD_PROVISIONING_RETRY_MS: z.string().trim().regex(/^\d{1,7}$/, 'must be a whole number of milliseconds').default('1000')
     .transform(Number).pipe(z.number().int().min(10, 'must be at least 10').max(600000, 'must be at most 600000'))
     .describe('The first wait before a failed provisioning request is tried again; each retry doubles it, with jitter.'),
+  LANYARD_THROTTLE_ACCOUNT_PER_MINUTE: perMinute('10')
+    .describe('Sign-in attempts allowed per account (login name) per minute, on the pages and /api/v1/authn; more get 429 with Retry-After.'),
+  LANYARD_THROTTLE_FACTOR_PER_MINUTE: perMinute('5')
+    .describe('MFA verification attempts allowed per user per minute; more get 429 with Retry-After.'),
+  LANYARD_THROTTLE_IP_PER_MINUTE: perMinute('100')
+    .describe('Sign-in and MFA verification attempts allowed per client IP address per minute.'),
   LANYARD_TRUSTED_CA_FILE: z.string().trim().min(1, 'must not be blank').optional()
     .describe('A PEM file of certificate authorities trusted, besides the system\'s, when the integration checks call vendors\' apps.'),
 });
@@ -89,6 +99,14 @@ export interface Config {
   /** Extra certificate authorities (PEM) for calls to vendors' apps. */
   readonly trustedCa: string | undefined;
   readonly provisioning: { readonly leaseMs: number; readonly baseBackoffMs: number };
+  /** Attempts per minute before sign-in and MFA verification are throttled. */
+  readonly throttle: ThrottleLimits;
+}
+
+export interface ThrottleLimits {
+  readonly accountPerMinute: number;
+  readonly factorPerMinute: number;
+  readonly ipPerMinute: number;
 }
 
 /** Decodes a 32-byte key given as hex or base64url; undefined when it is neither. */

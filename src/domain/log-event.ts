@@ -111,6 +111,7 @@ export const eventTypes = {
   'user.mfa.factor.deactivate': 'Reset factor for user',
   'user.mfa.factor.reset_all': 'Reset all factors for user',
   'user.authentication.auth_via_mfa': 'Authentication of user via MFA',
+  'policy.evaluate_sign_on': 'Evaluation of sign-on policy',
   'application.provisioning.connection.update': 'Update provisioning connection of application',
   'application.provisioning.settings.update': 'Update provisioning settings of application',
   'application.provisioning.user.push': 'Push user to application',

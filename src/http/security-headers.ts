@@ -13,6 +13,16 @@ const apiCsp = "default-src 'none'; frame-ancestors 'none'";
 const interactionCsp = pageCsp.replace(" form-action 'self';", '');
 const redirectingForms = (path: string) => path.startsWith('/interaction/');
 
+/**
+ * The page policy for a page that loads Lanyard's own scripts (`scripts`), or whose form ends in
+ * redirects to an app anywhere (`redirectsAnywhere`, as the OpenID Connect interaction pages).
+ */
+export function pageCspFor(options: { readonly scripts: boolean; readonly redirectsAnywhere: boolean }): string {
+  let csp = options.redirectsAnywhere ? interactionCsp : pageCsp;
+  if (options.scripts) csp = csp.replace("default-src 'none';", "default-src 'none'; script-src 'self';");
+  return csp;
+}
+
 /** The page policy with more origins a form (or the redirects after it) may go to. */
 export function pageCspWithFormTargets(origins: readonly string[]): string {
   return pageCsp.replace("form-action 'self'", ["form-action 'self'", ...origins].join(' '));

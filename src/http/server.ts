@@ -58,6 +58,7 @@ import { registerScimServer } from './scim/routes.ts';
 import { userImportRoutes } from './routes/user-import.ts';
 import { userFactorRoutes } from './routes/user-factors.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
+import { createMfaPages } from './routes/mfa-pages.ts';
 
 export interface HttpDeps {
   readonly services: Services;
@@ -193,8 +194,10 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   app.use(api.allowedMethods(wrongMethod));
 
   const pages = new Router<LanyardState>();
-  registerSignInPages(pages, services, cookiePolicy, anonymousCaller, browser);
-  registerInteractions(pages, services, engines, browser, anonymousCaller);
+  const mfaPages = createMfaPages(services, browser, anonymousCaller);
+  registerSignInPages(pages, services, cookiePolicy, anonymousCaller, browser, mfaPages);
+  mfaPages.register(pages);
+  registerInteractions(pages, services, engines, browser, anonymousCaller, mfaPages);
   registerFederationRoutes(pages, services, browser, cookiePolicy, anonymousCaller);
   registerAppLaunch(pages, services, browser);
   registerCatalogAssets(pages, services);

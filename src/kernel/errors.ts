@@ -76,6 +76,10 @@ export const errorRegistry = {
     status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
     hint: 'Use a token or session with the needed administrator role.',
   },
+  'auth.denied_by_policy': {
+    status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
+    hint: 'A sign-on policy rule denies this sign-in (its people, groups or network zone); an admin can see which in the system log.',
+  },
   'auth.invalid_session': {
     status: 403, okta: 'E0000005', summary: 'Invalid session',
     hint: 'Sign in again.',

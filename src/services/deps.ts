@@ -2,9 +2,10 @@
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { PasswordHasher } from '../signin/passwords.ts';
-import type { Store } from './ports.ts';
 import type { Changes } from '../kernel/changes.ts';
 import type { OutboundHttp } from '../kernel/outbound-http.ts';
+import type { CounterStore, Store } from './ports.ts';
+import type { ThrottleLimits } from '../config/schema.ts';
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -22,4 +23,8 @@ export interface ServiceDeps {
   readonly outbound: OutboundHttp;
   /** Tuning of the provisioning worker. */
   readonly provisioning?: { readonly leaseMs?: number; readonly baseBackoffMs?: number };
+  /** Window counters (in-process, or Redis shared by every node); without them nothing is throttled. */
+  readonly counters?: CounterStore;
+  /** Attempts per minute before sign-in and MFA verification are throttled. */
+  readonly throttle?: ThrottleLimits;
 }

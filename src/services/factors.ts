@@ -15,6 +15,7 @@ import { UniqueViolation, type FactorRecord } from './ports.ts';
 import { buildEvent, userTarget } from './system-log.ts';
 import { requireUser } from './user-lookup.ts';
 import { parseOrThrow } from './validation.ts';
+import type { SignInFactors } from '../signin/mfa.ts';
 
 export const enrollSchema = z.object({
   factorType: z.enum(['token:software:totp'], { error: 'must be token:software:totp (the factor types this version enrols)' }),
@@ -137,3 +138,14 @@ export function createFactorService(deps: ServiceDeps, vault: Vault) {
 }
 
 export type FactorService = ReturnType<typeof createFactorService>;
+
+/** The factor operations the sign-in flow needs, over this service. */
+export function signInFactors(factors: FactorService, deps: Pick<ServiceDeps, 'store'>): SignInFactors {
+  return {
+    activeFactors: async (orgId, userId) => (await deps.store.forOrg(orgId).factors.listForUser(userId)).filter((f) => f.status === 'ACTIVE'),
+    verify: async (caller, userId, factorId, raw) => {
+      await factors.verify(caller, userId, factorId, raw);
+      return { amr: ['otp'] };
+    },
+  };
+}

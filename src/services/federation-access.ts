@@ -8,6 +8,8 @@ import type { LogEvent } from '../domain/log-event.ts';
 import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
 import { buildEvent, userTarget } from './system-log.ts';
+import type { SessionRecord } from './ports.ts';
+import type { MfaSignOn } from '../signin/mfa.ts';
 
 /** A page shown instead of sending anything. */
 export interface Refusal {
@@ -38,6 +40,35 @@ export async function refuseUnassigned(deps: Pick<ServiceDeps, 'clock' | 'store'
     kind: 'refused', status: 403, title: `You can't use ${app.label}`,
     message: 'User is not assigned to this application. Ask your administrator to give you access to this app.',
   };
+}
+
+/** What the app's sign-on policy asks of a session before an assertion goes out. */
+export type PolicyStep =
+  | Refusal
+  /** Sign in again (`reauth`), or prove a second factor (`mfa`), then come back to `continueUrl`. */
+  | { readonly kind: 'signin'; readonly continueUrl: string; readonly reauth: boolean; readonly mfa?: boolean };
+
+/**
+ * Checks the session against the org's and the app's sign-on policies; undefined when it may go
+ * on. A denial is logged (as a failed sign-in to the app) and shown.
+ */
+export async function policyStep(deps: Pick<ServiceDeps, 'clock' | 'store'>, mfa: MfaSignOn, caller: Caller, app: App,
+  active: { readonly user: User; readonly session: SessionRecord }, continueUrl: string): Promise<PolicyStep | undefined> {
+  const gate = await mfa.gate(caller, active, app.id);
+  switch (gate.kind) {
+    case 'pass':
+      return undefined;
+    case 'mfa':
+      return { kind: 'signin', continueUrl, reauth: false, mfa: true };
+    case 'reauth':
+      return { kind: 'signin', continueUrl, reauth: true };
+    case 'denied':
+      await deps.store.forOrg(caller.org.id).logs.append(ssoEvent(deps, caller, active.user, app, 'FAILURE', 'Denied by sign-on policy'));
+      return {
+        kind: 'refused', status: 403, title: `You can't use ${app.label} from here`,
+        message: 'Your organization\'s sign-on policy doesn\'t allow this sign-in. If you think this is a mistake, contact your administrator.',
+      };
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { createGroupService } from './groups.ts';
 import { createApiTokenService } from './api-tokens.ts';
 import { createSystemLogQuery } from './system-log-query.ts';
 import { createSignIn } from '../signin/sign-in.ts';
+import { createSignInThrottle } from '../signin/throttle.ts';
 import { createSessions } from '../signin/sessions.ts';
 import { createSigningKeyService } from './signing-keys.ts';
 import { createAppKeyService } from './app-keys.ts';
@@ -34,7 +35,8 @@ import { createProvisioningEngine } from './provisioning-engine.ts';
 import { createScimInbound } from './scim-inbound.ts';
 import { createUserImport } from './user-import.ts';
 import { createProvisioningImport } from './provisioning-import.ts';
-import { createFactorService } from './factors.ts';
+import { createFactorService, signInFactors } from './factors.ts';
+import { allowAll, createMfaSignOn } from '../signin/mfa.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
@@ -46,11 +48,14 @@ export function createServices(deps: ServiceDeps) {
   const groups = createGroupService(deps);
   const signingKeys = createSigningKeyService(deps, vault);
   const authorizationServers = createAuthorizationServerService(deps, signingKeys);
-  const signIn = createSignIn(deps);
+  const throttle = createSignInThrottle(deps);
+  const signIn = createSignIn(deps, throttle);
   const appKeys = createAppKeyService(deps, vault);
   const sessions = createSessions(deps);
   const protocolState = createProtocolState(deps);
-  const samlSso = createSamlSso(deps, appKeys, protocolState);
+  const factors = createFactorService(deps, vault);
+  const mfa = createMfaSignOn(deps, allowAll, signInFactors(factors, deps), throttle);
+  const samlSso = createSamlSso(deps, appKeys, protocolState, mfa);
   const apps = createAppService(deps, vault, appKeys);
   const catalog = createCatalog(deps, shippedCatalog());
   const integrationInstances = createIntegrationInstances(deps, catalog, apps);
@@ -58,6 +63,7 @@ export function createServices(deps: ServiceDeps) {
   const scimConnections = createScimConnections(deps.outbound);
   const provisioning = createProvisioningService(deps, vault, scimConnections);
   return {
+    throttle,
     orgs: createOrgService(deps, (org) => authorizationServers.ensureOrgServers(org.id)),
     signingKeys,
     authorizationServers,
@@ -73,7 +79,7 @@ export function createServices(deps: ServiceDeps) {
     appKeys,
     samlSso,
     samlSlo: createSamlSlo(deps, samlSso, appKeys, protocolState, sessions),
-    wsfedSso: createWsFedSso(deps, appKeys, protocolState),
+    wsfedSso: createWsFedSso(deps, appKeys, protocolState, mfa),
     oidcAccess: createOidcAccess(deps),
     users,
     credentials,
@@ -81,12 +87,13 @@ export function createServices(deps: ServiceDeps) {
     groups,
     scimInbound: createScimInbound(deps, users, lifecycle, groups),
     userImport: createUserImport(deps, users, groups),
-    factors: createFactorService(deps, vault),
+    factors,
+    mfa,
     provisioningImport: createProvisioningImport(deps, provisioning, scimConnections, users, apps),
     tokens: createApiTokenService(deps),
     logs: { query: createSystemLogQuery(deps) },
     signIn,
-    authn: createAuthnService(deps, signIn),
+    authn: createAuthnService(deps, signIn, mfa, factors),
     trustedOrigins: createTrustedOriginService(deps),
     grants: createGrantService(deps),
     sessions,

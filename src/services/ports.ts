@@ -98,15 +98,23 @@ export interface UserRepository {
 }
 
 /** What a one-time user token is for. */
-export type UserTokenPurpose = 'activation' | 'recovery' | 'session';
+/**
+ * `session`: a session token from the authentication API; `mfa`: a sign-in that proved the password
+ * and still owes a second factor (its state token).
+ */
+export type UserTokenPurpose = 'activation' | 'recovery' | 'session' | 'mfa';
 
 /** One-time tokens of activation and password-recovery links; only their hash is stored. */
 export interface UserTokenRepository {
-  insert(token: { tokenHash: string; userId: string; purpose: UserTokenPurpose; created: string; expiresAt: string }): Promise<void>;
+  insert(token: { tokenHash: string; userId: string; purpose: UserTokenPurpose; created: string; expiresAt: string; amr?: readonly string[] }): Promise<void>;
   /** The user id of a valid token, or undefined; the token stays until {@link consume}. */
   peek(tokenHash: string, purpose: UserTokenPurpose, now: string): Promise<string | undefined>;
   /** Deletes the token and returns its user id when it was valid. */
   consume(tokenHash: string, purpose: UserTokenPurpose, now: string): Promise<string | undefined>;
+  /** When a valid token expires; undefined when it is not valid. */
+  expiryOf(tokenHash: string, purpose: UserTokenPurpose, now: string): Promise<string | undefined>;
+  /** Deletes a session token and returns its user id and sign-in methods when it was valid. */
+  consumeSession(tokenHash: string, now: string): Promise<{ userId: string; amr: readonly string[] } | undefined>;
   /** Deletes the user's tokens of one purpose, or of every purpose. */
   deleteForUser(userId: string, purpose?: UserTokenPurpose): Promise<void>;
 }
@@ -156,6 +164,8 @@ export interface SessionRecord {
   readonly userId: string;
   readonly csrfToken: string;
   readonly amr: readonly string[];
+  /** When the user last proved a second factor in this session; null when they have not. */
+  readonly mfaAt: string | null;
   readonly created: string;
   readonly lastSeen: string;
   readonly idleExpiresAt: string;
@@ -167,6 +177,8 @@ export interface SessionRepository {
   findByHash(tokenHash: string): Promise<SessionRecord | undefined>;
   findById(id: string): Promise<SessionRecord | undefined>;
   touch(id: string, lastSeen: string, idleExpiresAt: string): Promise<void>;
+  /** A second factor was proved: the session's methods become `amr`, at `at`. */
+  recordMfa(id: string, amr: readonly string[], at: string): Promise<void>;
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<number>;
   listForUser(userId: string): Promise<SessionRecord[]>;

@@ -4,6 +4,7 @@
  * an assigned user, posted only to an ACS URL registered for the app. Every answered request ID
  * is claimed once, so a replayed request gets nothing.
  */
+import { samlAuthnContextClass } from '../domain/assurance.ts';
 import { randomBytes } from 'node:crypto';
 import type { App } from '../domain/app.ts';
 import type { Org } from '../domain/org.ts';
@@ -22,7 +23,8 @@ import type { AppKeyService } from './app-keys.ts';
 import type { ProtocolState } from './protocol-state.ts';
 import { buildExpressionContext } from './expression-context.ts';
 import { ClaimError, federationAttributes, federationNameId } from './federation-claims.ts';
-import { logRefusedRequest, refuseUnassigned, ssoEvent, type Refusal } from './federation-access.ts';
+import { logRefusedRequest, policyStep, refuseUnassigned, ssoEvent, type Refusal } from './federation-access.ts';
+import type { MfaSignOn } from '../signin/mfa.ts';
 import type { Caller } from './caller.ts';
 
 const transientFormat = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
@@ -62,7 +64,7 @@ export type SsoStep =
   /** Post the message to the service provider. */
   | { readonly kind: 'post'; readonly url: string; readonly fields: Readonly<Record<string, string | undefined>> }
   /** The person must sign in (again, when `reauth`) and come back to `continueUrl`. */
-  | { readonly kind: 'signin'; readonly continueUrl: string; readonly reauth: boolean }
+  | { readonly kind: 'signin'; readonly continueUrl: string; readonly reauth: boolean; readonly mfa?: boolean }
   /** Nothing may be sent: show why. */
   | Refusal;
 
@@ -74,7 +76,7 @@ export interface SamlAppContext {
   readonly metadataUrl: string;
 }
 
-export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: ProtocolState) {
+export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: ProtocolState, mfa: MfaSignOn) {
   const { store, clock } = deps;
 
   /** The active SAML app `appId` of the org, with its resolved service-provider settings. */
@@ -212,6 +214,13 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
       await state.remove(org.id, 'SamlRequest', pendingId);
       return refusal;
     }
+    const policy = await policyStep(deps, mfa, caller, context.app, active, continueUrl(context, pendingId));
+    if (policy?.kind === 'refused') await state.remove(org.id, 'SamlRequest', pendingId);
+    if (policy?.kind === 'signin' && pending.isPassive) {
+      await state.remove(org.id, 'SamlRequest', pendingId);
+      return errorTo(statusCodes.responder, statusCodes.noPassive, 'The app\'s sign-on policy asks the user for more than the session has.');
+    }
+    if (policy) return policy;
     // The request ID is answered once, for as long as the request itself could be accepted.
     if (pending.requestId && !(await state.claim(org.id, 'SamlReplay', replayKey(context.app.id, pending.requestId), requestMaxAgeSeconds + clockSkewSeconds))) {
       await state.remove(org.id, 'SamlRequest', pendingId);
@@ -228,7 +237,7 @@ export function createSamlSso(deps: ServiceDeps, appKeys: AppKeyService, state: 
         issuer: context.sp.idpIssuer, destination: atDefault ? context.sp.destination : pending.acsUrl,
         recipient: atDefault ? context.sp.recipient : pending.acsUrl, audience: context.sp.entityId,
         inResponseTo: pending.requestId, nameId: { value: participant.nameId, format: participant.nameIdFormat },
-        sessionIndex: participant.sessionIndex, authnInstant: new Date(active.session.created), authnContextClassRef: context.sp.authnContextClassRef,
+        sessionIndex: participant.sessionIndex, authnInstant: new Date(active.session.created), authnContextClassRef: samlAuthnContextClass(context.sp.authnContextClassRef, active.session.amr),
         sessionNotOnOrAfter: context.sp.sessionLifetimeSeconds === undefined ? undefined : new Date(clock.now().getTime() + context.sp.sessionLifetimeSeconds * 1000),
         attributes: federationAttributes(context.sp.attributeStatements, expressions), now: clock.now(),
         lifetimeSeconds: assertionLifetimeSeconds, skewSeconds: notBeforeSkewSeconds,

@@ -24,7 +24,7 @@ export const recoveryQuestionSchema = z.object({
   answer: z.string().trim().min(4, 'must be at least 4 characters').max(100, 'must be at most 100 characters').optional(),
 }).strict();
 
-const tokenLifetimeMinutes: Record<UserTokenPurpose, number> = { activation: 7 * 24 * 60, recovery: 60, session: 5 };
+const tokenLifetimeMinutes: Record<UserTokenPurpose, number> = { activation: 7 * 24 * 60, recovery: 60, session: 5, mfa: 10 };
 
 /**
  * Throws when the password breaks the org's policy. On create and administrator updates Okta

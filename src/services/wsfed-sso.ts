@@ -4,6 +4,7 @@
  * signed token is posted to the reply URL with the relying party's `wctx`. `wsignout1.0` ends
  * the session and returns only to a registered reply URL.
  */
+import { samlAuthnContextClass } from '../domain/assurance.ts';
 import { randomBytes } from 'node:crypto';
 import type { App } from '../domain/app.ts';
 import type { Org } from '../domain/org.ts';
@@ -24,7 +25,8 @@ import type { Caller } from './caller.ts';
 import type { SsoStep } from './saml-sso.ts';
 import { buildExpressionContext } from './expression-context.ts';
 import { ClaimError, federationAttributes, federationNameId } from './federation-claims.ts';
-import { refuseUnassigned, ssoEvent } from './federation-access.ts';
+import { policyStep, refuseUnassigned, ssoEvent } from './federation-access.ts';
+import type { MfaSignOn } from '../signin/mfa.ts';
 
 const pendingSeconds = 1800;
 const tokenLifetimeSeconds = 3600;
@@ -54,7 +56,7 @@ export interface WsFedAppContext {
   readonly issuer: string;
 }
 
-export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state: ProtocolState) {
+export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state: ProtocolState, mfa: MfaSignOn) {
   const { store, clock } = deps;
 
   async function appContext(org: Org, appId: string, appName?: string): Promise<WsFedAppContext> {
@@ -141,6 +143,9 @@ export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state:
       await state.remove(org.id, 'SamlRequest', pendingId);
       return refusal;
     }
+    const policy = await policyStep(deps, mfa, caller, context.app, active, continueUrl);
+    if (policy?.kind === 'refused') await state.remove(org.id, 'SamlRequest', pendingId);
+    if (policy) return policy;
     await state.remove(org.id, 'SamlRequest', pendingId);
     try {
       const expressions = await buildExpressionContext(deps, org, active.user, { app: context.app }, { amr: [...active.session.amr] });
@@ -149,7 +154,7 @@ export function createWsFedSso(deps: ServiceDeps, appKeys: AppKeyService, state:
         issuer: context.issuer, realm: context.rp.realm, audience: context.rp.audience, reply: pending.reply,
         nameId: { value: federationNameId(context.rp.nameId.template, context.rp.nameId.format, expressions), format: context.rp.nameId.format },
         attributes: federationAttributes(context.rp.attributeStatements, expressions), authnInstant: new Date(active.session.created),
-        authnContextClassRef: context.rp.authnContextClassRef, sessionIndex: active.session.id, now: clock.now(),
+        authnContextClassRef: samlAuthnContextClass(context.rp.authnContextClassRef, active.session.amr), sessionIndex: active.session.id, now: clock.now(),
         lifetimeSeconds: tokenLifetimeSeconds, skewSeconds: notBeforeSkewSeconds,
       }, { key, signatureAlgorithm: context.rp.signatureAlgorithm, digestAlgorithm: context.rp.digestAlgorithm }, pending.tokenType ?? context.rp.tokenType);
       await store.forOrg(org.id).logs.append(ssoEvent(deps, caller, active.user, context.app, 'SUCCESS'));

@@ -35,6 +35,7 @@ export function createSessions(deps: ServiceDeps) {
       userId: user.id,
       csrfToken: randomToken(24),
       amr,
+      mfaAt: amr.includes('mfa') ? now.toISOString() : null,
       created: now.toISOString(),
       lastSeen: now.toISOString(),
       idleExpiresAt: new Date(now.getTime() + policy.idleMinutes * 60_000).toISOString(),

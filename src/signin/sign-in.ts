@@ -4,6 +4,7 @@
  *
  * ```mermaid
  * stateDiagram-v2
+ *   [*] --> Throttled: too many attempts on this login or from this address
  *   [*] --> Lookup
  *   Lookup --> Failed: unknown login (dummy verification)
  *   Lookup --> Verify
@@ -18,6 +19,7 @@ import type { User, UserWithSecrets } from '../domain/user.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import type { Caller } from '../services/caller.ts';
 import { buildEvent, userTarget } from '../services/system-log.ts';
+import type { SignInThrottle } from './throttle.ts';
 
 export type SignInOutcome =
   | { readonly kind: 'success'; readonly user: User }
@@ -27,12 +29,14 @@ export type SignInOutcome =
    * signing in. The reason is for the system log, and for the classic authentication API when the
    * org chose to show lockouts.
    */
-  | { readonly kind: 'failed'; readonly reason: FailureReason };
+  | { readonly kind: 'failed'; readonly reason: FailureReason }
+  /** Too many attempts on this login or from this address: try again after the wait. */
+  | { readonly kind: 'throttled'; readonly retryAfterSeconds: number };
 
 /** Why a sign-in failed. */
 export type FailureReason = 'INVALID_CREDENTIALS' | 'LOCKED_OUT' | 'VERIFICATION_ERROR' | 'USER_STATUS';
 
-export function createSignIn(deps: ServiceDeps) {
+export function createSignIn(deps: ServiceDeps, throttle: SignInThrottle) {
   const { store, clock, passwords } = deps;
 
   /** Unlocks a LOCKED_OUT user whose org unlocks automatically after a while. */
@@ -52,6 +56,8 @@ export function createSignIn(deps: ServiceDeps) {
 
   async function signIn(caller: Caller, login: string, password: string): Promise<SignInOutcome> {
     const org = caller.org;
+    const verdict = await throttle.attempt(caller, 'password', login);
+    if (!verdict.allowed) return { kind: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
     const scoped = store.forOrg(org.id);
     let user = login.length <= 100 ? await scoped.users.findByLogin(login) : undefined;
     if (!user || user.passwordHash === null) {

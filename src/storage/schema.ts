@@ -61,6 +61,8 @@ export interface UserTokensTable {
   purpose: string;
   created: string;
   expires_at: string;
+  /** JSON array of the methods the sign-in behind a session token used; null for other purposes. */
+  amr: string | null;
 }
 
 export interface GroupsTable {
@@ -102,6 +104,8 @@ export interface SessionsTable {
   user_id: string;
   csrf_token: string;
   amr: string;
+  /** When the user last proved a second factor in this session. */
+  mfa_at: string | null;
   created: string;
   last_seen: string;
   idle_expires_at: string;

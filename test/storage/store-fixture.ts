@@ -170,6 +170,7 @@ export function makeSession(orgId: string, userId: string, overrides: Partial<Se
     tokenHash: `session-${id}`,
     userId,
     csrfToken: `csrf-${id}`,
+    mfaAt: null,
     amr: ['pwd'],
     created: T0,
     lastSeen: T0,

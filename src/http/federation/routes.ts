@@ -73,6 +73,7 @@ export function registerFederationRoutes(router: Router<LanyardState>, services:
       case 'redirect':
         return ctx.redirect(step.url);
       case 'signin':
+        if ('mfa' in step && step.mfa) return ctx.redirect(`/login/mfa?fromURI=${encodeURIComponent(step.continueUrl)}`);
         return ctx.redirect(`/login?fromURI=${encodeURIComponent(step.continueUrl)}${step.reauth ? '&reauth=true' : ''}`);
       case 'refused':
         return html(ctx, renderErrorPage({ title: step.title, message: step.message }), step.status);

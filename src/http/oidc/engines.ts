@@ -3,6 +3,8 @@
  * kept in a bounded pool, and rebuilt when the server's keys, scopes or claims change (checked at
  * most every few seconds, so every node follows a change made on another).
  */
+import { acrOf, acrValuesWantMfa } from '../../domain/assurance.ts';
+import { userActor } from '../../services/caller.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, createHmac } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
@@ -145,7 +147,17 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
         const cookie = cookieValue(ctx.get('cookie'), sessionCookie);
         const active = await once(`session:${cookie}`, async () => services.sessions.resolve(await current(), cookie));
         if (!active) return undefined;
-        return { accountId: active.user.id, authTime: Math.floor(Date.parse(active.session.created) / 1000), amr: active.session.amr };
+        return { accountId: active.user.id, authTime: Math.floor(Date.parse(active.session.created) / 1000), amr: active.session.amr, acr: acrOf(active.session.amr) };
+      },
+      signOnSatisfied: async (ctx, clientId) => {
+        const cookie = cookieValue(ctx.get('cookie'), sessionCookie);
+        const active = await once(`session:${cookie}`, async () => services.sessions.resolve(await current(), cookie));
+        if (!active) return true;
+        const org = await current();
+        const app = (await resolveClient(clientId))?.app;
+        const caller = { org, actor: userActor(active.user), client: { ipAddress: ctx.ip || null, userAgent: null }, requestId: ctx.get('x-request-id') || 'oidc', requestUri: null };
+        const gate = await services.mfa.gate(caller, active, app?.id, { requireMfa: acrValuesWantMfa(ctx.oidc.params?.acr_values) });
+        return gate.kind === 'pass';
       },
       accessCheck: async (ctx, accountId, clientId, scopes) => {
         const responseType = String(ctx.oidc.params?.response_type ?? 'code');

@@ -6,9 +6,12 @@
  * ```mermaid
  * stateDiagram-v2
  *   [*] --> Login: prompt login
- *   Login --> Finish: Lanyard session fits (no prompt=login, max_age met)
+ *   Login --> Finish: Lanyard session fits (no prompt=login, max_age met) and the sign-on policies pass
  *   Login --> Form: no session, or re-authentication asked
- *   Form --> Finish: password right
+ *   Login --> Factor: a policy or acr_values asks for a second factor the session lacks
+ *   Form --> Finish: password right, policies need no more
+ *   Form --> Factor: password right, a second factor needed (/login/mfa, then back here)
+ *   Factor --> Login: factor proved
  *   [*] --> Consent: prompt consent
  *   Consent --> Denied: not assigned (readable page), policy refuses (error to the app)
  *   Consent --> Ask: a scope requires consent
@@ -24,6 +27,11 @@ import type { Caller } from '../../services/caller.ts';
 import { notAssignedDescription } from '../../services/oidc-access.ts';
 import { autoConsentParam, type OidcEngine, type InteractionDetails } from '../../protocols/oidc/internals.ts';
 import type { User } from '../../domain/user.ts';
+import { acrOf, acrValuesWantMfa } from '../../domain/assurance.ts';
+import { userActor } from '../../services/caller.ts';
+import type { ActiveSession } from '../../signin/sessions.ts';
+import { tooManyAttempts } from '../../signin/throttle.ts';
+import type { MfaPages } from '../routes/mfa-pages.ts';
 import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import type { BrowserSessions } from '../browser-session.ts';
 import type { EngineRegistry } from './engines.ts';
@@ -43,7 +51,7 @@ function params(ctx: LanyardContext): { asId: string; uid: string } {
 }
 
 export function registerInteractions(router: Router<LanyardState>, services: Services, engines: EngineRegistry,
-  browser: BrowserSessions, anonymousCaller: (ctx: LanyardContext) => Caller): void {
+  browser: BrowserSessions, anonymousCaller: (ctx: LanyardContext) => Caller, mfaPages: MfaPages): void {
 
   async function engineOf(ctx: LanyardContext): Promise<OidcEngine | undefined> {
     return engines.get(orgOf(ctx), params(ctx).asId);
@@ -81,8 +89,53 @@ export function registerInteractions(router: Router<LanyardState>, services: Ser
 
   async function finishLogin(ctx: LanyardContext, engine: OidcEngine, user: User, authTime: number, amr: readonly string[]) {
     ctx.respond = false;
-    await engine.finishInteraction(ctx, { login: { accountId: user.id, authTime, amr } });
+    await engine.finishInteraction(ctx, { login: { accountId: user.id, authTime, amr, acr: acrOf(amr) } });
   }
+
+  /** The app (OpenID Connect client) the interaction signs in to, for its sign-on policy. */
+  async function appIdOf(ctx: LanyardContext, details: InteractionDetails): Promise<string | undefined> {
+    return (await services.apps.resolveClient(orgOf(ctx).id, String(details.params.client_id ?? '')))?.app.id;
+  }
+
+  /**
+   * A session exists and fits the request: the sign-on policies (the org's and the app's, and the
+   * app's own `acr_values`) decide whether it goes on, proves a factor first, or signs in again.
+   */
+  async function continueWithSession(ctx: LanyardContext, engine: OidcEngine, details: InteractionDetails, active: ActiveSession) {
+    const caller = { ...anonymousCaller(ctx), actor: userActor(active.user) };
+    const gate = await services.mfa.gate(caller, active, await appIdOf(ctx, details), { requireMfa: acrValuesWantMfa(details.params.acr_values) });
+    switch (gate.kind) {
+      case 'pass':
+        return finishLogin(ctx, engine, active.user, Math.floor(Date.parse(active.session.created) / 1000), active.session.amr);
+      case 'mfa':
+        return ctx.redirect(`/login/mfa?fromURI=${encodeURIComponent(ctx.path)}`);
+      case 'reauth':
+        return showSignIn(ctx, details);
+      case 'denied':
+        return render(ctx, messageOnly({
+          orgName: orgOf(ctx).displayName, title: 'Sign-in not allowed',
+          message: 'Your organization\'s sign-on policy doesn\'t allow you to use this app from here. If you think this is a mistake, contact your administrator.',
+        }), 403);
+    }
+  }
+
+  /** The password was proved in this interaction: the policies say whether to finish, refuse or ask for a factor. */
+  async function afterPassword(ctx: LanyardContext, engine: OidcEngine, details: InteractionDetails, user: User) {
+    const caller = { ...anonymousCaller(ctx), actor: userActor(user) };
+    const next = await services.mfa.afterPassword(caller, user, await appIdOf(ctx, details));
+    if (next.kind === 'complete' && !acrValuesWantMfa(details.params.acr_values)) {
+      await browser.start(ctx, user, next.amr);
+      return finishLogin(ctx, engine, user, Math.floor(Date.now() / 1000), next.amr);
+    }
+    if (next.kind === 'complete') {
+      // The app asked for a second factor itself: the session starts, then steps up.
+      await browser.start(ctx, user, next.amr);
+      return ctx.redirect(`/login/mfa?fromURI=${encodeURIComponent(interactionPath(ctx))}`);
+    }
+    return mfaPages.continueSignIn(ctx, next, interactionPath(ctx));
+  }
+
+  const interactionPath = (ctx: LanyardContext) => `/interaction/${params(ctx).asId}/${params(ctx).uid}`;
 
   async function handleConsent(ctx: LanyardContext, engine: OidcEngine, details: InteractionDetails) {
     const org = orgOf(ctx);
@@ -137,13 +190,13 @@ export function registerInteractions(router: Router<LanyardState>, services: Ser
       const redeemed = typeof details.params.sessionToken === 'string'
         ? await services.authn.redeemSessionToken(orgOf(ctx), details.params.sessionToken) : undefined;
       if (redeemed) {
-        await browser.start(ctx, redeemed.user, redeemed.amr);
-        return finishLogin(ctx, engine, redeemed.user, Math.floor(Date.now() / 1000), redeemed.amr);
+        const started = await browser.start(ctx, redeemed.user, redeemed.amr);
+        return continueWithSession(ctx, engine, details, started);
       }
       const active = await browser.current(ctx);
-      if (active && !mustReauthenticate(details)) {
-        return finishLogin(ctx, engine, active.user, Math.floor(Date.parse(active.session.created) / 1000), active.session.amr);
-      }
+      // A session begun (or stepped up) after this interaction began is the fresh sign-in it asked for.
+      const fresh = active && Math.max(Date.parse(active.session.created), active.session.mfaAt ? Date.parse(active.session.mfaAt) : 0) >= details.createdAt * 1000;
+      if (active && (fresh || !mustReauthenticate(details))) return continueWithSession(ctx, engine, details, active);
       return showSignIn(ctx, details);
     }
     return handleConsent(ctx, engine, details);
@@ -156,9 +209,10 @@ export function registerInteractions(router: Router<LanyardState>, services: Ser
     const details = await detailsOf(ctx, engine);
     if (!details) return;
     const outcome = await services.signIn.signIn(anonymousCaller(ctx), (form.username ?? '').trim(), form.password ?? '');
-    if (outcome.kind === 'success') {
-      await browser.start(ctx, outcome.user, ['pwd']);
-      return finishLogin(ctx, engine, outcome.user, Math.floor(Date.now() / 1000), ['pwd']);
+    if (outcome.kind === 'success') return afterPassword(ctx, engine, details, outcome.user);
+    if (outcome.kind === 'throttled') {
+      ctx.set('Retry-After', String(outcome.retryAfterSeconds));
+      return showSignIn(ctx, { ...details, params: { ...details.params, login_hint: form.username } }, tooManyAttempts(outcome.retryAfterSeconds), 429);
     }
     if (outcome.kind === 'password_expired') {
       const link = await services.credentials.issueLink(orgOf(ctx), outcome.user.id, 'recovery');
@@ -188,8 +242,7 @@ export function registerInteractions(router: Router<LanyardState>, services: Ser
     if ((form.newPassword ?? '') !== (form.confirmPassword ?? '')) return again('The passwords do not match.');
     try {
       const updated = await services.credentials.completeLink(anonymousCaller(ctx), token, 'recovery', form.newPassword ?? '');
-      await browser.start(ctx, updated, ['pwd']);
-      return finishLogin(ctx, engine, updated, Math.floor(Date.now() / 1000), ['pwd']);
+      return await afterPassword(ctx, engine, details, updated);
     } catch (error) {
       if (isAppError(error) && error.code === 'user.password_policy') return again(error.causes[0] ?? error.message);
       throw error;

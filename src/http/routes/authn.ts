@@ -19,6 +19,9 @@ import type { BrowserSessions } from '../browser-session.ts';
 import { clearCookie, sessionCookie, type CookiePolicy } from '../cookies.ts';
 import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import { sessionJson } from '../representations/session.ts';
+import type { FactorRecord } from '../../services/ports.ts';
+import type { AuthnMfaEnroll, AuthnMfaRequired, AuthnSuccess } from '../../services/authn.ts';
+import { relyingParty } from '../relying-party.ts';
 
 const corsPaths = /^\/api\/v1\/(authn(\/.*)?|sessions\/me(\/.*)?)$/;
 
@@ -70,13 +73,26 @@ function embeddedUser(user: User) {
   };
 }
 
-async function jsonBody<S extends z.ZodType>(ctx: LanyardContext, schema: S): Promise<z.infer<S>> {
-  const raw = await readJson(ctx);
+function parseBody<S extends z.ZodType>(raw: unknown, schema: S): z.infer<S> {
   if (raw === undefined) throw new AppError('request.malformed_body', { causes: ['A JSON body is required.'] });
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw validationError(issuesToCauses(parsed.error));
   return parsed.data;
 }
+
+async function jsonBody<S extends z.ZodType>(ctx: LanyardContext, schema: S): Promise<z.infer<S>> {
+  return parseBody(await readJson(ctx), schema);
+}
+
+const stateToken = z.string().min(1).max(100);
+const stateBody = z.object({ stateToken }).strict();
+const factorStep = z.object({ stateToken }).loose();
+
+/** Factors a sign-in can enrol through the authentication API. */
+const enrollableFactors = [
+  { factorType: 'token:software:totp', provider: 'GOOGLE' },
+  { factorType: 'token:software:totp', provider: 'OKTA' },
+] as const;
 
 /** Redirect targets a session-cookie redirect may use: this org, or a trusted REDIRECT origin. */
 async function allowedRedirect(services: Services, ctx: LanyardContext, target: string): Promise<string | undefined> {
@@ -96,13 +112,66 @@ export function registerAuthnRoutes(router: Router<LanyardState>, services: Serv
     cancel: { href: `${ctx.state.orgUrl}/api/v1/authn/cancel`, hints: { allow: ['POST'] } },
   });
 
+  const authnUrl = (ctx: LanyardContext, path: string) => `${ctx.state.orgUrl}/api/v1/authn${path}`;
+  const post = { hints: { allow: ['POST'] } };
+
+  /** A factor as the authentication API lists it: verified through the API, by the state token. */
+  function authnFactor(ctx: LanyardContext, user: User, factor: FactorRecord) {
+    return {
+      id: factor.id, factorType: factor.factorType, provider: factor.provider, vendorName: factor.provider,
+      profile: { credentialId: user.profile.login },
+      _links: { verify: { href: authnUrl(ctx, `/factors/${factor.id}/verify`), ...post } },
+    };
+  }
+
+  function mfaState(ctx: LanyardContext, result: AuthnMfaRequired | AuthnMfaEnroll) {
+    const common = { stateToken: result.stateToken, expiresAt: result.expiresAt, status: result.status };
+    if (result.status === 'MFA_REQUIRED') {
+      return {
+        ...common,
+        _embedded: {
+          user: embeddedUser(result.user), factors: result.factors.map((f) => authnFactor(ctx, result.user, f)),
+          policy: { allowRememberDevice: false, rememberDeviceLifetimeInMinutes: 0, rememberDeviceByDefault: false, factorsPolicyInfo: {} },
+        },
+        _links: links(ctx),
+      };
+    }
+    return {
+      ...common,
+      _embedded: {
+        user: embeddedUser(result.user),
+        factors: enrollableFactors.map((f) => ({
+          ...f, vendorName: f.provider, enrollment: 'REQUIRED', status: 'NOT_SETUP',
+          _links: { enroll: { href: authnUrl(ctx, '/factors'), ...post } },
+        })),
+      },
+      _links: links(ctx),
+    };
+  }
+
+  function successBody(ctx: LanyardContext, result: AuthnSuccess) {
+    return { expiresAt: result.expiresAt, status: 'SUCCESS', sessionToken: result.sessionToken, _embedded: { user: embeddedUser(result.user) }, _links: links(ctx) };
+  }
+
   router.post('authn', '/api/v1/authn', async (ctx: LanyardContext) => {
     ctx.state.routeName = '/api/v1/authn';
-    const body = await jsonBody(ctx, authnBody);
-    const result = await services.authn.authenticate(anonymousCaller(ctx), body.username.trim(), body.password);
+    const raw = await readJson(ctx);
     ctx.set('Cache-Control', 'no-store');
+    // `{stateToken}` alone asks where a sign-in stands (Okta's "get transaction state").
+    const resumed = stateBody.safeParse(raw);
+    if (resumed.success) {
+      const state = await services.authn.transactionState(anonymousCaller(ctx), resumed.data.stateToken);
+      ctx.body = mfaState(ctx, state);
+      return;
+    }
+    const body = parseBody(raw, authnBody);
+    const result = await services.authn.authenticate(anonymousCaller(ctx), body.username.trim(), body.password);
     if (result.status === 'SUCCESS') {
-      ctx.body = { expiresAt: result.expiresAt, status: 'SUCCESS', sessionToken: result.sessionToken, _embedded: { user: embeddedUser(result.user) }, _links: links(ctx) };
+      ctx.body = successBody(ctx, result);
+      return;
+    }
+    if (result.status === 'MFA_REQUIRED' || result.status === 'MFA_ENROLL') {
+      ctx.body = mfaState(ctx, result);
       return;
     }
     if (result.status === 'LOCKED_OUT') {
@@ -147,9 +216,52 @@ export function registerAuthnRoutes(router: Router<LanyardState>, services: Serv
     ctx.body = { expiresAt: result.expiresAt, status: 'SUCCESS', sessionToken: result.sessionToken, _embedded: { user: embeddedUser(result.user) }, _links: links(ctx) };
   });
 
+  router.post('authn-factor-verify', '/api/v1/authn/factors/:factorId/verify', async (ctx: LanyardContext) => {
+    ctx.state.routeName = '/api/v1/authn/factors/:factorId/verify';
+    const body = await jsonBody(ctx, factorStep);
+    const factorId = (ctx as unknown as { params: { factorId: string } }).params.factorId;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = successBody(ctx, await services.authn.verifyFactor(anonymousCaller(ctx), body.stateToken, factorId, body, relyingParty(ctx)));
+  });
+
+  router.post('authn-factor-enroll', '/api/v1/authn/factors', async (ctx: LanyardContext) => {
+    ctx.state.routeName = '/api/v1/authn/factors';
+    const body = await jsonBody(ctx, factorStep);
+    const enrolled = await services.authn.enrollFactor(anonymousCaller(ctx), body.stateToken, body);
+    const factor = enrolled.factor;
+    const activate = authnUrl(ctx, `/factors/${factor.id}/lifecycle/activate`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      stateToken: body.stateToken, status: 'MFA_ENROLL_ACTIVATE', factorResult: 'WAITING',
+      _embedded: {
+        user: embeddedUser(enrolled.user),
+        factor: {
+          id: factor.id, factorType: factor.factorType, provider: factor.provider, vendorName: factor.provider,
+          profile: { credentialId: enrolled.login },
+          _embedded: {
+            activation: {
+              timeStep: 30, sharedSecret: enrolled.secret, encoding: 'base32', keyLength: 6,
+              _links: { qrcode: { href: `${ctx.state.orgUrl}/api/v1/users/${factor.userId}/factors/${factor.id}/qr`, type: 'image/png' } },
+            },
+          },
+        },
+      },
+      _links: { next: { name: 'activate', href: activate, ...post }, ...links(ctx) },
+    };
+  });
+
+  router.post('authn-factor-activate', '/api/v1/authn/factors/:factorId/lifecycle/activate', async (ctx: LanyardContext) => {
+    ctx.state.routeName = '/api/v1/authn/factors/:factorId/lifecycle/activate';
+    const body = await jsonBody(ctx, factorStep);
+    const factorId = (ctx as unknown as { params: { factorId: string } }).params.factorId;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = successBody(ctx, await services.authn.activateFactor(anonymousCaller(ctx), body.stateToken, factorId, body));
+  });
+
   router.post('authn-cancel', '/api/v1/authn/cancel', async (ctx: LanyardContext) => {
     ctx.state.routeName = '/api/v1/authn/cancel';
-    await readJson(ctx);
+    const body = stateBody.safeParse(await readJson(ctx));
+    if (body.success) await services.authn.cancel(orgOf(ctx), body.data.stateToken);
     ctx.body = { status: 'UNAUTHENTICATED' };
   });
 

@@ -14,6 +14,8 @@ import { clearCookie, csrfCookie, readCookie, sessionCookie, type CookiePolicy }
 import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import { postFormPage } from '../../web/federation/post-form.ts';
 import { pageCspWithFormTargets } from '../security-headers.ts';
+import { tooManyAttempts } from '../../signin/throttle.ts';
+import type { MfaPages } from './mfa-pages.ts';
 import { messagePage, passwordRequirements, setPasswordPage, signedInPage, signInPage, signOutConfirmPage } from '../../web/signin/pages.ts';
 
 /**
@@ -28,7 +30,7 @@ export function safeReturnPath(value: unknown): string | undefined {
 const unableToSignIn = 'Unable to sign in. Check your username and password.';
 
 export function registerSignInPages(router: Router<LanyardState>, services: Services, policy: CookiePolicy,
-  anonymousCaller: (ctx: LanyardContext) => Caller, browser: BrowserSessions): void {
+  anonymousCaller: (ctx: LanyardContext) => Caller, browser: BrowserSessions, mfaPages: MfaPages): void {
 
   const formCsrf = (ctx: LanyardContext) => browser.formCsrf(ctx);
   const readCheckedForm = (ctx: LanyardContext, expected: string | undefined) => browser.checkedForm(ctx, expected);
@@ -41,9 +43,10 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
 
   const currentSession = (ctx: LanyardContext) => browser.current(ctx);
 
-  async function signInAndRedirect(ctx: LanyardContext, user: User, to: string | undefined): Promise<void> {
-    await browser.start(ctx, user, ['pwd']);
-    ctx.redirect(to ?? '/');
+  /** The password was proved: the sign-on policy says what comes next (a session, a refusal, a factor). */
+  async function afterPassword(ctx: LanyardContext, user: User, to: string | undefined): Promise<void> {
+    const next = await services.mfa.afterPassword({ ...anonymousCaller(ctx), actor: userActor(user) }, user);
+    return mfaPages.continueSignIn(ctx, next, to);
   }
 
   function setPasswordModel(ctx: LanyardContext, user: User, purpose: 'activation' | 'recovery' | 'expired', csrf: string, action: string,
@@ -111,8 +114,12 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
     const fromUri = safeReturnPath(form.fromURI);
     const login = (form.username ?? '').trim();
     const outcome = await services.signIn.signIn(anonymousCaller(ctx), login, form.password ?? '');
-    if (outcome.kind === 'success') return signInAndRedirect(ctx, outcome.user, fromUri);
+    if (outcome.kind === 'success') return afterPassword(ctx, outcome.user, fromUri);
     const org = orgOf(ctx);
+    if (outcome.kind === 'throttled') {
+      ctx.set('Retry-After', String(outcome.retryAfterSeconds));
+      return render(ctx, signInPage({ orgName: org.displayName, csrf: csrf!, login: login.slice(0, 100), error: tooManyAttempts(outcome.retryAfterSeconds), fromUri }), 429);
+    }
     if (outcome.kind === 'password_expired') {
       // The right password was given: a one-time token lets this form set the new one.
       const link = await services.credentials.issueLink(org, outcome.user.id, 'recovery');
@@ -132,7 +139,7 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
     if ((form.newPassword ?? '') !== (form.confirmPassword ?? '')) return again('The passwords do not match.');
     try {
       const updated = await services.credentials.completeLink(anonymousCaller(ctx), token, purpose, form.newPassword ?? '');
-      return signInAndRedirect(ctx, updated, undefined);
+      return afterPassword(ctx, updated, undefined);
     } catch (error) {
       if (isAppError(error) && error.code === 'user.password_policy') return again(error.causes[0] ?? error.message);
       throw error;

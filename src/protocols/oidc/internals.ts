@@ -6,6 +6,7 @@
  * device flow, CIBA (poll), PAR, JAR, JARM, DPoP, the claims parameter, introspection, revocation,
  * RP-initiated and back-channel logout.
  */
+import { acrValuesSupported } from '../../domain/assurance.ts';
 import { Provider, errors, interactionPolicy, type AccountClaims, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { Middleware } from 'koa';
@@ -89,7 +90,9 @@ export interface OidcPorts {
   /** Policy decision for a token; a string is the `access_denied` description. */
   authorizeToken(facts: TokenRequestFacts): Promise<TokenLifetimes | string>;
   /** The account of the Lanyard sign-in session on this request, if any. */
-  currentAccount(ctx: KoaContextWithOIDC): Promise<{ accountId: string; authTime: number; amr: readonly string[] } | undefined>;
+  currentAccount(ctx: KoaContextWithOIDC): Promise<{ accountId: string; authTime: number; amr: readonly string[]; acr: string } | undefined>;
+  /** Whether the sign-on policies let the session go on to the client now, without another step. */
+  signOnSatisfied(ctx: KoaContextWithOIDC, clientId: string): Promise<boolean>;
   /** Whether the user may use the client now (assigned, policy allows); a string is why not. */
   accessCheck(ctx: KoaContextWithOIDC, accountId: string, clientId: string, scopes: readonly string[]): Promise<true | string>;
   /** An existing remembered grant (consent) of the account for the client. */
@@ -137,6 +140,8 @@ export interface InteractionDetails {
   readonly params: Record<string, unknown>;
   readonly session?: { readonly accountId: string };
   readonly grantId?: string;
+  /** When the interaction began (seconds since the epoch): a sign-in after it is fresh for it. */
+  readonly createdAt: number;
 }
 
 export type InteractionOutcome =
@@ -290,6 +295,10 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
     const current = await ports.currentAccount(ctx);
     return current && current.accountId === ctx.oidc.session?.accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
   }), 0);
+  // The sign-on policies (and `acr_values`) may ask more of a session than it has: a second factor,
+  // a fresher sign-in, or nothing at all (deny); the interaction deals with each.
+  login.checks.add(new Check('lanyard_sign_on_policy', 'the sign-on policy asks for more', 'interaction_required', async (ctx) =>
+    (await ports.signOnSatisfied(ctx, ctx.oidc.client!.clientId) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT)), 1);
   // Assignment and access policy are checked on every authorization, not only at first consent.
   policy.get('consent')!.checks.add(new Check('lanyard_access', 'the user may not use this client now', 'access_denied', async (ctx) => {
     const accountId = ctx.oidc.session?.accountId;
@@ -337,6 +346,7 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
       ...Object.fromEntries(Object.entries(spec.claimsByScope).map(([k, v]) => [k, [...v]])),
     },
     scopes: [...spec.scopes],
+    acrValues: [...acrValuesSupported],
     conformIdTokenClaims: false,
     discovery: { registration_endpoint: spec.registrationEndpoint, claim_types_supported: ['normal'] },
     allowOmittingSingleRegisteredRedirectUri: false,
@@ -584,14 +594,15 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
     const oidcCtx = ctx as unknown as KoaContextWithOIDC;
     if (!oidcCtx.oidc || !followsLanyard.has(oidcCtx.oidc.route)) return session;
     const current = await ports.currentAccount(oidcCtx);
-    if (current && (session.accountId !== current.accountId || session.loginTs !== current.authTime)) {
+    if (current && (session.accountId !== current.accountId || session.loginTs !== current.authTime || session.acr !== current.acr
+      || (session.amr ?? []).join(' ') !== current.amr.join(' '))) {
       if (session.accountId && session.accountId !== current.accountId) {
         // Deleted now: a second new id (resume gives one) would make `save` forget the old record.
         await provider.Session.adapter.destroy(session.jti);
         session.authorizations = undefined;
         session.resetIdentifier();
       }
-      session.loginAccount({ accountId: current.accountId, loginTs: current.authTime, amr: [...current.amr], transient: true });
+      session.loginAccount({ accountId: current.accountId, loginTs: current.authTime, amr: [...current.amr], acr: current.acr, transient: true });
       // Saved at the end of the request even when new (an interaction refers to it).
       Object.assign(session, { touched: true });
     }
@@ -646,6 +657,7 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
         params: details.params as Record<string, unknown>,
         ...(details.session?.accountId ? { session: { accountId: details.session.accountId } } : {}),
         ...(details.grantId ? { grantId: details.grantId } : {}),
+        createdAt: typeof details.iat === 'number' ? details.iat : Math.floor(Date.now() / 1000),
       };
     },
     finishInteraction: async ({ req, res }, outcome) => {

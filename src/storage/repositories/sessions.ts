@@ -12,6 +12,7 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
     userId: row.user_id,
     csrfToken: row.csrf_token,
     amr: JSON.parse(row.amr) as string[],
+    mfaAt: row.mfa_at,
     created: row.created,
     lastSeen: row.last_seen,
     idleExpiresAt: row.idle_expires_at,
@@ -30,6 +31,7 @@ export function createSessionRepository(db: Kysely<Database>, orgId: string): Se
         user_id: session.userId,
         csrf_token: session.csrfToken,
         amr: JSON.stringify(session.amr),
+        mfa_at: session.mfaAt,
         created: session.created,
         last_seen: session.lastSeen,
         idle_expires_at: session.idleExpiresAt,
@@ -46,6 +48,10 @@ export function createSessionRepository(db: Kysely<Database>, orgId: string): Se
     },
     touch: async (id, lastSeen, idleExpiresAt) => {
       await db.updateTable('sessions').set({ last_seen: lastSeen, idle_expires_at: idleExpiresAt })
+        .where('org_id', '=', orgId).where('id', '=', id).execute();
+    },
+    recordMfa: async (id, amr, at) => {
+      await db.updateTable('sessions').set({ amr: JSON.stringify(amr), mfa_at: at })
         .where('org_id', '=', orgId).where('id', '=', id).execute();
     },
     delete: async (id) => {

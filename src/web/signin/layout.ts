@@ -1,13 +1,18 @@
-/** The frame of every server-rendered page: no script, one stylesheet, a readable structure. */
+/**
+ * The frame of every server-rendered page: one stylesheet, a readable structure, and no script
+ * except Lanyard's own files where a page cannot work without one (WebAuthn).
+ */
 import { html, type Html } from './html.ts';
 
 export interface PageOptions {
   readonly title: string;
   readonly orgName?: string;
   readonly body: Html;
+  /** Same-origin scripts the page loads (the page's CSP must allow `script-src 'self'`). */
+  readonly scripts?: readonly string[];
 }
 
-export function page({ title, orgName, body }: PageOptions): string {
+export function page({ title, orgName, body, scripts = [] }: PageOptions): string {
   return `<!doctype html>\n${html`<html lang="en">
 <head>
 <meta charset="utf-8">
@@ -15,7 +20,8 @@ export function page({ title, orgName, body }: PageOptions): string {
 <meta name="referrer" content="no-referrer">
 <title>${title}${orgName ? ` · ${orgName}` : ''}</title>
 <link rel="stylesheet" href="/assets/signin.css">
-</head>
+${scripts.map((src) => html`<script src="${src}" defer></script>
+`)}</head>
 <body>
 <main class="card">
 <p class="brand" aria-hidden="true">${orgName ?? 'Lanyard'}</p>
