@@ -95,7 +95,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
   const services = createServices(deps);
   const boot = options.skipBootstrap ? { created: false as const } : await bootstrap(deps, config.admin);
   const { app } = createHttpApp({ services, deps, store, counters, clock, logger, baseUrl: config.baseUrl, version, masterKey: masterKey.key,
-    allowPrivateNetwork: config.allowPrivateNetwork });
+    allowPrivateNetwork: config.allowPrivateNetwork, trustProxy: config.trustProxy });
   if (cookiePolicyFor(config.baseUrl).sameSite === 'Lax') {
     logger.warn({ baseUrl: config.baseUrl.origin },
       'plain-http base URL on a non-local host: session cookies fall back to SameSite=Lax, so SAML POST and form_post sign-ins will not see the session; use https');

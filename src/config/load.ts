@@ -56,6 +56,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     allowPrivateNetwork: e.LANYARD_ALLOW_PRIVATE_NETWORK === 'true',
     trustedCa,
     provisioning: Object.freeze({ leaseMs: e.LANYARD_PROVISIONING_LEASE_SECONDS * 1000, baseBackoffMs: e.LANYARD_PROVISIONING_RETRY_MS }),
+    trustProxy: e.LANYARD_TRUST_PROXY === 'true',
     throttle: Object.freeze({
       accountPerMinute: e.LANYARD_THROTTLE_ACCOUNT_PER_MINUTE,
       factorPerMinute: e.LANYARD_THROTTLE_FACTOR_PER_MINUTE,

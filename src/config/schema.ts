@@ -67,6 +67,8 @@ export const envSchema = z.object({
   LANYARD_PROVISIONING_RETRY_MS: z.string().trim().regex(/^\d{1,7}$/, 'must be a whole number of milliseconds').default('1000')
     .transform(Number).pipe(z.number().int().min(10, 'must be at least 10').max(600000, 'must be at most 600000'))
     .describe('The first wait before a failed provisioning request is tried again; each retry doubles it, with jitter.'),
+  LANYARD_TRUST_PROXY: z.enum(['true', 'false'], 'must be true or false').default('false')
+    .describe('true when Lanyard runs behind a reverse proxy: the client address is the last one the proxy adds to X-Forwarded-For, and https is read from X-Forwarded-Proto.'),
   LANYARD_THROTTLE_ACCOUNT_PER_MINUTE: perMinute('10')
     .describe('Sign-in attempts allowed per account (login name) per minute, on the pages and /api/v1/authn; more get 429 with Retry-After.'),
   LANYARD_THROTTLE_FACTOR_PER_MINUTE: perMinute('5')
@@ -101,6 +103,8 @@ export interface Config {
   readonly provisioning: { readonly leaseMs: number; readonly baseBackoffMs: number };
   /** Attempts per minute before sign-in and MFA verification are throttled. */
   readonly throttle: ThrottleLimits;
+  /** Whether X-Forwarded-For/-Proto come from a trusted reverse proxy. */
+  readonly trustProxy: boolean;
 }
 
 export interface ThrottleLimits {

@@ -105,7 +105,9 @@ export function allApiRoutes(services: Services): ApiRoute[] {
 
 export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes: ApiRoute[]; metrics: ReturnType<typeof createMetrics> } {
   const { services, logger, baseUrl } = deps;
-  const app = new Koa<LanyardState>({ proxy: deps.trustProxy ?? false });
+  // Behind a proxy, the client is the address the proxy itself appended: the last one, not the
+  // first (which the client may have written).
+  const app = new Koa<LanyardState>({ proxy: deps.trustProxy ?? false, maxIpsCount: 1 });
   // Errors are rendered by errorMiddleware; Koa's own printer would write stack traces to stderr.
   app.silent = true;
   const metrics = createMetrics();

@@ -31,8 +31,19 @@ describe('defaults', () => {
       allowPrivateNetwork: false,
       trustedCa: undefined,
       provisioning: { leaseMs: 60_000, baseBackoffMs: 1000 },
+      trustProxy: false,
+      throttle: { accountPerMinute: 10, factorPerMinute: 5, ipPerMinute: 100 },
     });
     expect(config.baseUrl.origin).toBe('http://localhost:8080');
+  });
+
+  it('throttle limits are whole numbers of at least one; LANYARD_TRUST_PROXY is true or false', () => {
+    expect(loadConfig({ LANYARD_THROTTLE_ACCOUNT_PER_MINUTE: '3', LANYARD_THROTTLE_IP_PER_MINUTE: '50', LANYARD_THROTTLE_FACTOR_PER_MINUTE: '2' }).throttle)
+      .toEqual({ accountPerMinute: 3, ipPerMinute: 50, factorPerMinute: 2 });
+    expect(() => loadConfig({ LANYARD_THROTTLE_ACCOUNT_PER_MINUTE: '0' })).toThrow('LANYARD_THROTTLE_ACCOUNT_PER_MINUTE must be at least 1');
+    expect(() => loadConfig({ LANYARD_THROTTLE_IP_PER_MINUTE: 'lots' })).toThrow('LANYARD_THROTTLE_IP_PER_MINUTE must be a whole number of attempts');
+    expect(loadConfig({ LANYARD_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(() => loadConfig({ LANYARD_TRUST_PROXY: 'yes' })).toThrow('LANYARD_TRUST_PROXY must be true or false');
   });
 
   it('LANYARD_ALLOW_PRIVATE_NETWORK is true or false', () => {
