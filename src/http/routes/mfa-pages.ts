@@ -36,10 +36,17 @@ const enrollChoices: readonly EnrollChoice[] = [
 
 const deniedMessage = 'Your organization\'s sign-on policy doesn\'t allow you to sign in from here. If you think this is a mistake, contact your administrator.';
 
-function factorChoice(factor: FactorRecord): FactorChoice {
-  if (factor.factorType === 'webauthn') return { id: factor.id, kind: 'webauthn', label: 'Security key or passkey' };
-  return { id: factor.id, kind: 'totp', label: 'Authenticator app' };
+/** What a person calls a factor. */
+export function factorLabel(factor: FactorRecord): string {
+  return factor.factorType === 'webauthn' ? 'Security key or passkey' : 'Authenticator app';
 }
+
+function factorChoice(factor: FactorRecord): FactorChoice {
+  return { id: factor.id, kind: factor.factorType === 'webauthn' ? 'webauthn' : 'totp', label: factorLabel(factor) };
+}
+
+/** How recently a second factor must have been proved in the session to remove one. */
+const recentMfaMs = 15 * 60_000;
 
 /** Who is signing in: the user of a state token (no session yet), or of the current session. */
 type Subject =
@@ -137,6 +144,19 @@ export function createMfaPages(services: Services, browser: BrowserSessions, ano
   }
 
   function register(router: Router<LanyardState>): void {
+    // A user removes one of their own factors. Proving a factor recently is asked first, so a
+    // session left open cannot take the second factor away.
+    router.post('own-factor-remove', '/account/factors/:factorId/remove', async (ctx: LanyardContext) => {
+      const active = await browser.current(ctx);
+      if (!active) return ctx.redirect('/login');
+      await browser.checkedForm(ctx, active.session.csrfToken);
+      const mfaAt = active.session.mfaAt ? Date.parse(active.session.mfaAt) : 0;
+      if (Date.now() - mfaAt > recentMfaMs) return ctx.redirect('/login/mfa?fromURI=%2F');
+      const factorId = (ctx as unknown as { params: { factorId: string } }).params.factorId;
+      await services.factors.remove(callerFor(ctx, active.user), active.user.id, factorId);
+      ctx.redirect('/');
+    });
+
     router.get('mfa-step-up', '/login/mfa', async (ctx: LanyardContext) => {
       const fromUri = safeReturnPath(ctx.query.fromURI);
       const active = await browser.current(ctx);

@@ -15,7 +15,7 @@ import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import { postFormPage } from '../../web/federation/post-form.ts';
 import { pageCspWithFormTargets } from '../security-headers.ts';
 import { tooManyAttempts } from '../../signin/throttle.ts';
-import type { MfaPages } from './mfa-pages.ts';
+import { factorLabel, type MfaPages } from './mfa-pages.ts';
 import { messagePage, passwordRequirements, setPasswordPage, signedInPage, signInPage, signOutConfirmPage } from '../../web/signin/pages.ts';
 
 /**
@@ -78,11 +78,14 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
       action: `/grants/${encodeURIComponent(clientId)}/revoke`,
     }));
     const apps = (await services.apps.launchableFor(orgOf(ctx), user.id)).map((a) => ({ label: a.label, href: `/home/${a.name}/${a.id}` }));
+    const factors = (await services.mfa.activeFactors(orgOf(ctx).id, user.id)).map((f) => ({
+      label: factorLabel(f), since: f.created, removeAction: `/account/factors/${encodeURIComponent(f.id)}/remove`,
+    }));
     render(ctx, signedInPage({
       apps,
       orgName: orgOf(ctx).displayName, csrf: session.csrfToken,
       name: `${user.profile.firstName} ${user.profile.lastName}`, login: user.profile.login, lastLogin: user.lastLogin,
-      pending: pending.map((p) => ({ ...p, action: `/ciba/${p.asId}/${p.id}` })), allowed,
+      pending: pending.map((p) => ({ ...p, action: `/ciba/${p.asId}/${p.id}` })), allowed, factors,
     }));
   });
 

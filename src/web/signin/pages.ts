@@ -96,8 +96,16 @@ export interface AllowedApp {
   readonly action: string;
 }
 
+/** One of the user's second factors, as their own page lists it. */
+export interface OwnFactor {
+  readonly label: string;
+  readonly since: string;
+  readonly removeAction: string;
+}
+
 export function signedInPage(model: { orgName: string; csrf: string; name: string; login: string; lastLogin: string | null;
-  pending?: readonly PendingRequest[]; allowed?: readonly AllowedApp[]; apps?: readonly { label: string; href: string }[] }): string {
+  pending?: readonly PendingRequest[]; allowed?: readonly AllowedApp[]; apps?: readonly { label: string; href: string }[];
+  factors?: readonly OwnFactor[] }): string {
   return page({
     title: 'Signed in',
     orgName: model.orgName,
@@ -132,6 +140,26 @@ ${csrfField(model.csrf)}
 </form>
 </li>`)}
 </ul>
+</section>` : ''}
+${model.factors ? html`<section aria-label="Sign-in methods">
+<h2>Second factors</h2>
+${model.factors.length === 0 ? html`<p class="hint">You have none yet. A second factor keeps your account safe even if someone learns your password.</p>` : ''}
+<ul>
+${model.factors.map((f) => html`<li>
+<form method="post" action="${f.removeAction}">
+${csrfField(model.csrf)}
+<strong>${f.label}</strong> <span class="hint">since <time datetime="${f.since}">${f.since.slice(0, 10)}</time></span>
+<button type="submit" class="secondary">Remove</button>
+</form>
+</li>`)}
+</ul>
+<form method="post" action="/login/mfa/enroll">
+${csrfField(model.csrf)}
+<input type="hidden" name="fromURI" value="/">
+<input type="hidden" name="factorType" value="token:software:totp">
+<input type="hidden" name="provider" value="GOOGLE">
+<button type="submit" class="secondary">Set up an authenticator app</button>
+</form>
 </section>` : ''}
 <form method="post" action="/logout">
 ${csrfField(model.csrf)}
