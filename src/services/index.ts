@@ -35,17 +35,28 @@ import { createScimInbound } from './scim-inbound.ts';
 import { createUserImport } from './user-import.ts';
 import { createProvisioningImport } from './provisioning-import.ts';
 import { createFactorService } from './factors.ts';
+import { createNetworkZoneService } from './network-zones.ts';
+import { createPolicyService } from './policies.ts';
+import { createSignOnPolicy } from './sign-on-policy.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
   const vault = createVault(deps.masterKey, deps.store.dataKeys, () => deps.clock.now());
-  const credentials = createCredentialService(deps, vault);
-  const lifecycle = createLifecycleService(deps, credentials);
-  const users = createUserService(deps, lifecycle, vault);
-  const groups = createGroupService(deps);
   const signingKeys = createSigningKeyService(deps, vault);
   const authorizationServers = createAuthorizationServerService(deps, signingKeys);
+  const networkZones = createNetworkZoneService(deps);
+  // The org service gives new orgs their defaults; the policy service edits org settings through it.
+  const orgs = createOrgService(deps, async (org) => {
+    await authorizationServers.ensureOrgServers(org.id);
+    await policies.ensureDefaults(org.id);
+  });
+  const policies = createPolicyService(deps, networkZones, orgs.updateSettings);
+  const signOnPolicy = createSignOnPolicy(deps, policies);
+  const credentials = createCredentialService(deps, vault, signOnPolicy);
+  const lifecycle = createLifecycleService(deps, credentials);
+  const users = createUserService(deps, lifecycle, vault, signOnPolicy);
+  const groups = createGroupService(deps);
   const signIn = createSignIn(deps);
   const appKeys = createAppKeyService(deps, vault);
   const sessions = createSessions(deps);
@@ -58,7 +69,10 @@ export function createServices(deps: ServiceDeps) {
   const scimConnections = createScimConnections(deps.outbound);
   const provisioning = createProvisioningService(deps, vault, scimConnections);
   return {
-    orgs: createOrgService(deps, (org) => authorizationServers.ensureOrgServers(org.id)),
+    orgs,
+    networkZones,
+    policies,
+    signOnPolicy,
     signingKeys,
     authorizationServers,
     apps,
