@@ -45,7 +45,9 @@ export function createNetworkZoneService(deps: ServiceDeps) {
   }
 
   async function list(caller: Caller, filter?: string): Promise<Timestamped<NetworkZone>[]> {
-    const zones = await store.forOrg(caller.org.id).networkZones.list();
+    // The system zones first, as Okta lists them (they are written in the same moment), then by creation.
+    const rank = (z: NetworkZone) => (z.system ? [legacyIpZoneName, blockedIpZoneName].indexOf(z.name) : 2);
+    const zones = (await store.forOrg(caller.org.id).networkZones.list()).sort((a, b) => rank(a) - rank(b));
     return filter ? zones.filter(parseZoneFilter(filter)) : zones;
   }
 
