@@ -59,6 +59,13 @@ describe('password policies by group', () => {
     expect(created.status).toBe(400);
     expect((await call(`/api/v1/users/${admin}`, { method: 'POST', json: { credentials: { password: { value: 'Lantern-Quietly-Over-Hills-7' } } } })).status).toBe(200);
 
+    // The activation page lists the requirements of the policy that will judge the password.
+    const pending = await newUser('ines@example.com', [adminsId]);
+    const { activationUrl } = (await call(`/api/v1/users/${pending}/lifecycle/activate?sendEmail=false`, { method: 'POST' })).json;
+    const page = await (await fetch(activationUrl)).text();
+    expect(page).toContain('At least 20 characters');
+    expect(page).toContain('Not one of your last 10 passwords');
+
     // Deactivated, the group policy no longer applies.
     expect((await call(`/api/v1/policies/${strict.json.id}/lifecycle/deactivate`, { method: 'POST' })).status).toBe(204);
     expect((await call(`/api/v1/users/${admin}`, { method: 'POST', json: { credentials: { password: { value: weakForAdmins } } } })).status).toBe(200);
