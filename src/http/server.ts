@@ -57,6 +57,8 @@ import { appProvisioningRoutes } from './routes/app-provisioning.ts';
 import { registerScimServer } from './scim/routes.ts';
 import { userImportRoutes } from './routes/user-import.ts';
 import { userFactorRoutes } from './routes/user-factors.ts';
+import { policyRoutes } from './routes/policies.ts';
+import { networkZoneRoutes } from './routes/network-zones.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
 import { createMfaPages } from './routes/mfa-pages.ts';
 
@@ -100,6 +102,8 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...trustedOriginRoutes(services),
     ...sessionRoutes(services),
     ...userGrantRoutes(services),
+    ...policyRoutes(services),
+    ...networkZoneRoutes(services),
   ];
 }
 

@@ -96,6 +96,10 @@ export const errorRegistry = {
     status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
     hint: 'Built-in resources cannot be changed.',
   },
+  'resource.in_use': {
+    status: 400, okta: 'E0000001', summary: 'Api validation failed: {0}',
+    hint: 'Remove the references named in errorCauses (apps given a policy, rules naming a zone) first.',
+  },
   'user.already_active': {
     status: 403, okta: 'E0000016', summary: 'Activation failed because the user is already active',
     hint: 'The user needs no activation.',

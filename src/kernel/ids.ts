@@ -23,6 +23,12 @@ export const idPrefix = {
   provisioningImport: 'imp',
   /** A software TOTP factor, as Okta numbers them. */
   totpFactor: 'uft',
+  /** An org policy (sign-on, password, app sign-on), as Okta numbers them. */
+  policy: '00p',
+  /** A rule of an org policy. */
+  policyRule: '0pr',
+  /** A network zone. */
+  networkZone: 'nzo',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

@@ -36,25 +36,36 @@ import { createScimInbound } from './scim-inbound.ts';
 import { createUserImport } from './user-import.ts';
 import { createProvisioningImport } from './provisioning-import.ts';
 import { createFactorService, signInFactors } from './factors.ts';
-import { allowAll, createMfaSignOn } from '../signin/mfa.ts';
+import { createMfaSignOn } from '../signin/mfa.ts';
+import { createNetworkZoneService } from './network-zones.ts';
+import { createPolicyService } from './policies.ts';
+import { createSignOnPolicy } from './sign-on-policy.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
 
 export function createServices(deps: ServiceDeps) {
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
   const vault = createVault(deps.masterKey, deps.store.dataKeys, () => deps.clock.now());
-  const credentials = createCredentialService(deps, vault);
-  const lifecycle = createLifecycleService(deps, credentials);
-  const users = createUserService(deps, lifecycle, vault);
-  const groups = createGroupService(deps);
   const signingKeys = createSigningKeyService(deps, vault);
   const authorizationServers = createAuthorizationServerService(deps, signingKeys);
   const throttle = createSignInThrottle(deps);
+  const networkZones = createNetworkZoneService(deps);
+  // The org service gives new orgs their defaults; the policy service edits org settings through it.
+  const orgs = createOrgService(deps, async (org) => {
+    await authorizationServers.ensureOrgServers(org.id);
+    await policies.ensureDefaults(org.id);
+  });
+  const policies = createPolicyService(deps, networkZones, orgs.updateSettings);
+  const signOnPolicy = createSignOnPolicy(deps, policies);
+  const credentials = createCredentialService(deps, vault, signOnPolicy);
+  const lifecycle = createLifecycleService(deps, credentials);
+  const users = createUserService(deps, lifecycle, vault, signOnPolicy);
+  const groups = createGroupService(deps);
   const signIn = createSignIn(deps, throttle);
   const appKeys = createAppKeyService(deps, vault);
   const sessions = createSessions(deps);
   const protocolState = createProtocolState(deps);
   const factors = createFactorService(deps, vault);
-  const mfa = createMfaSignOn(deps, allowAll, signInFactors(factors, deps), throttle);
+  const mfa = createMfaSignOn(deps, signOnPolicy, signInFactors(factors, deps), throttle);
   const samlSso = createSamlSso(deps, appKeys, protocolState, mfa);
   const apps = createAppService(deps, vault, appKeys);
   const catalog = createCatalog(deps, shippedCatalog());
@@ -64,7 +75,10 @@ export function createServices(deps: ServiceDeps) {
   const provisioning = createProvisioningService(deps, vault, scimConnections);
   return {
     throttle,
-    orgs: createOrgService(deps, (org) => authorizationServers.ensureOrgServers(org.id)),
+    orgs,
+    networkZones,
+    policies,
+    signOnPolicy,
     signingKeys,
     authorizationServers,
     apps,

@@ -12,6 +12,8 @@ import type { LogEvent } from '../domain/log-event.ts';
 import type { App } from '../domain/app.ts';
 import type { AuthorizationServer, Claim, Policy, Rule, Scope } from '../domain/authorization-server.ts';
 import type { DataKeyStore } from '../vault/envelope.ts';
+import type { NetworkZone } from '../domain/network-zone.ts';
+import type { OrgPolicy, OrgPolicyRule, PolicyType } from '../domain/policy.ts';
 
 /** A unique constraint was violated; `field` names the public attribute that collided. */
 export class UniqueViolation extends Error {
@@ -430,6 +432,44 @@ export interface FactorRepository {
   deleteForUser(userId: string): Promise<number>;
 }
 
+/** A stored document with the moments its record was written. */
+export type Timestamped<T> = T & { readonly created: string; readonly lastUpdated: string };
+
+/** The org's network zones; `defaultKey` marks one of the zones every org starts with (at most one each). */
+export interface NetworkZoneRepository {
+  insert(zone: NetworkZone, now: string, defaultKey?: string): Promise<void>;
+  update(zone: NetworkZone, now: string): Promise<void>;
+  findById(id: string): Promise<Timestamped<NetworkZone> | undefined>;
+  list(): Promise<Timestamped<NetworkZone>[]>;
+  delete(id: string): Promise<boolean>;
+}
+
+/** The org's policies, their rules, and the app sign-on policy each app uses. */
+export interface PolicyRepository {
+  /** `defaultKey` marks the default policy of a type (at most one each). */
+  insert(policy: OrgPolicy, now: string, defaultKey?: string): Promise<void>;
+  update(policy: OrgPolicy, now: string): Promise<void>;
+  findById(id: string): Promise<Timestamped<OrgPolicy> | undefined>;
+  /** Policies by priority, of one type or all. */
+  list(type?: PolicyType): Promise<Timestamped<OrgPolicy>[]>;
+  /** Deletes the policy and its rules. */
+  delete(id: string): Promise<boolean>;
+  insertRule(rule: OrgPolicyRule, now: string): Promise<void>;
+  updateRule(rule: OrgPolicyRule, now: string): Promise<void>;
+  findRule(policyId: string, id: string): Promise<Timestamped<OrgPolicyRule> | undefined>;
+  /** Rules by priority, of one policy or of every policy. */
+  listRules(policyId?: string): Promise<Timestamped<OrgPolicyRule>[]>;
+  deleteRule(policyId: string, id: string): Promise<boolean>;
+  /** Makes the app use the policy (replacing any earlier choice). */
+  assignApp(appId: string, policyId: string, now: string): Promise<void>;
+  /** The policy the app was given, if any. */
+  policyOfApp(appId: string): Promise<string | undefined>;
+  /** The policies given to these apps, by app id. */
+  policiesOfApps(appIds: readonly string[]): Promise<Map<string, string>>;
+  /** Apps given the policy. */
+  appsOfPolicy(policyId: string): Promise<string[]>;
+}
+
 /** One import of an app's accounts. */
 export interface ProvisioningImportRecord {
   readonly id: string;
@@ -601,6 +641,8 @@ export interface OrgStore {
   readonly appIntegrations: AppIntegrationRepository;
   readonly provisioning: ProvisioningRepository;
   readonly factors: FactorRepository;
+  readonly networkZones: NetworkZoneRepository;
+  readonly policies: PolicyRepository;
 }
 
 export interface Store {

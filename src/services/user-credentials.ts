@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError, notFound, validationError } from '../kernel/errors.ts';
 import { hashToken, randomToken } from '../kernel/secrets.ts';
 import { randomBase62 } from '../kernel/ids.ts';
-import type { Org } from '../domain/org.ts';
+import type { Org, PasswordPolicy } from '../domain/org.ts';
 import { orgUrl } from '../domain/org-url.ts';
 import { describePasswordProblems, passwordProblems } from '../domain/password-policy.ts';
 import type { UserProfile } from '../domain/user-profile.ts';
@@ -26,13 +26,20 @@ export const recoveryQuestionSchema = z.object({
 
 const tokenLifetimeMinutes: Record<UserTokenPurpose, number> = { activation: 7 * 24 * 60, recovery: 60, session: 5, mfa: 10 };
 
+/** Finds the password policy that governs a user's new passwords (the org's, or their group's). */
+export interface PasswordPolicySource {
+  passwordPolicyFor(orgId: string, userId: string): Promise<PasswordPolicy>;
+  /** For a user not stored yet, by the groups they will join. */
+  passwordPolicyForGroups(orgId: string, groupIds: readonly string[]): Promise<PasswordPolicy>;
+}
+
 /**
- * Throws when the password breaks the org's policy. On create and administrator updates Okta
+ * Throws when the password breaks the policy. On create and administrator updates Okta
  * answers `E0000001` with a `password:` cause; on a user's own change, `E0000080`.
  */
-export function checkNewPassword(deps: Pick<ServiceDeps, 'isCommonPassword'>, org: Org, password: string,
+export function checkNewPassword(deps: Pick<ServiceDeps, 'isCommonPassword'>, policy: PasswordPolicy, password: string,
   profile: Pick<UserProfile, 'login' | 'firstName' | 'lastName'>, context: 'create' | 'change'): void {
-  const problems = passwordProblems(password, org.settings.passwordPolicy, profile, deps.isCommonPassword);
+  const problems = passwordProblems(password, policy, profile, deps.isCommonPassword);
   if (problems.length === 0) return;
   const cause = describePasswordProblems(problems);
   if (context === 'create') throw validationError([cause], 'password');
@@ -51,7 +58,7 @@ export async function checkPasswordHistory(deps: Pick<ServiceDeps, 'passwords'>,
   }
 }
 
-export function createCredentialService(deps: ServiceDeps, vault: Vault) {
+export function createCredentialService(deps: ServiceDeps, vault: Vault, policies: PasswordPolicySource) {
   const { store, clock, passwords } = deps;
 
   /** Creates a one-time link token; returns the token (shown once) and its URL. */
@@ -75,9 +82,10 @@ export function createCredentialService(deps: ServiceDeps, vault: Vault) {
    * password's change. Checks policy and history; records the change.
    */
   async function setOwnPassword(caller: Caller, user: User, password: string, extra?: (scoped: OrgStore) => Promise<void>): Promise<User> {
-    checkNewPassword(deps, caller.org, password, user.profile, 'change');
+    const policy = await policies.passwordPolicyFor(caller.org.id, user.id);
+    checkNewPassword(deps, policy, password, user.profile, 'change');
     const scopedRead = store.forOrg(caller.org.id);
-    await checkPasswordHistory(deps, scopedRead, user.id, password, caller.org.settings.passwordPolicy.historyCount);
+    await checkPasswordHistory(deps, scopedRead, user.id, password, policy.historyCount);
     const passwordHash = await passwords.hash(password);
     const sealed = await sealPasswordForSync(store, vault, caller.org.id, user.id, password);
     const now = clock.now().toISOString();

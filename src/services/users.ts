@@ -15,7 +15,7 @@ import type { ServiceDeps } from './deps.ts';
 import type { Caller } from './caller.ts';
 import { buildEvent, groupTarget, userTarget } from './system-log.ts';
 import { issuesToCauses } from './validation.ts';
-import { checkNewPassword, recoveryQuestionSchema } from './user-credentials.ts';
+import { checkNewPassword, recoveryQuestionSchema, type PasswordPolicySource } from './user-credentials.ts';
 import type { LifecycleService } from './user-lifecycle.ts';
 import { queuePasswordSync, queueUserPush, sealPasswordForSync } from './provisioning-outbox.ts';
 import type { Vault } from '../vault/envelope.ts';
@@ -61,7 +61,7 @@ function validateProfile(profile: unknown): UserProfile {
   return compactProfile(parsed.data as Record<string, ProfileValue>) as UserProfile;
 }
 
-export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService, vault: Vault) {
+export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService, vault: Vault, policies: PasswordPolicySource) {
   const { store, clock, passwords } = deps;
 
   async function create(caller: Caller, input: CreateUserInput, options: CreateUserOptions): Promise<User> {
@@ -76,7 +76,7 @@ export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService
       throw new AppError('request.too_many_targets', { causes: ['The number of group targets is too large.'] });
     }
     if (password !== undefined) {
-      checkNewPassword(deps, caller.org, password, profile, 'create');
+      checkNewPassword(deps, await policies.passwordPolicyForGroups(caller.org.id, groupIds), password, profile, 'create');
     }
     const recovery = input.credentials?.recovery_question;
     // Hash outside the transaction: argon2 is slow on purpose, and SQLite has one writer.
@@ -165,7 +165,7 @@ export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService
     const merged = mode === 'partial' ? { ...existing.profile, ...input.profile } : { ...input.profile };
     const profile = validateProfile(merged);
     const password = input.credentials?.password?.value;
-    if (password !== undefined) checkNewPassword(deps, caller.org, password, profile, 'create');
+    if (password !== undefined) checkNewPassword(deps, await policies.passwordPolicyFor(caller.org.id, existing.id), password, profile, 'create');
     const recovery = input.credentials?.recovery_question;
     const passwordHash = password === undefined ? undefined : await passwords.hash(password);
     const answerHash = recovery?.answer ? await passwords.hash(recovery.answer.trim().toLowerCase()) : undefined;

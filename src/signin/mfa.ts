@@ -196,8 +196,3 @@ export function createMfaSignOn(deps: ServiceDeps, policies: SignOnPolicies, fac
 }
 
 export type MfaSignOn = ReturnType<typeof createMfaSignOn>;
-
-/** Until an org has sign-on policies, every password sign-in is enough. */
-export const allowAll: SignOnPolicies = {
-  evaluate: async () => ({ access: 'ALLOW', factorMode: '1FA', reauthenticateSeconds: null, matched: [] }),
-};

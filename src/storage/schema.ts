@@ -381,6 +381,44 @@ export interface UserFactorsTable {
   last_updated: string;
 }
 
+export interface NetworkZonesTable {
+  org_id: string;
+  id: string;
+  default_key: string | null;
+  usage: string;
+  document: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface PoliciesTable {
+  org_id: string;
+  id: string;
+  default_key: string | null;
+  type: string;
+  priority: number;
+  document: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface PolicyRulesTable {
+  org_id: string;
+  id: string;
+  policy_id: string;
+  priority: number;
+  document: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface AppAccessPoliciesTable {
+  org_id: string;
+  app_id: string;
+  policy_id: string;
+  created: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   users: UsersTable;
@@ -415,5 +453,9 @@ export interface Database {
   provisioning_requests: ProvisioningRequestsTable;
   provisioning_imports: ProvisioningImportsTable;
   user_factors: UserFactorsTable;
+  network_zones: NetworkZonesTable;
+  policies: PoliciesTable;
+  policy_rules: PolicyRulesTable;
+  app_access_policies: AppAccessPoliciesTable;
 }
 

@@ -25,6 +25,8 @@ import { createTrustedOriginRepository } from './repositories/trusted-origins.ts
 import { createAppIntegrationRepository, createIntegrationRepository } from './repositories/integrations.ts';
 import { createProvisioningQueue, createProvisioningRepository } from './repositories/provisioning.ts';
 import { createFactorRepository } from './repositories/factors.ts';
+import { createNetworkZoneRepository } from './repositories/network-zones.ts';
+import { createPolicyRepository } from './repositories/policies.ts';
 import type { OrgStore, Store } from '../services/ports.ts';
 import type { EphemeralPayloads } from './redis-oidc-payloads.ts';
 import { splitOidcPayloads, type EphemeralHealth } from './split-oidc-payloads.ts';
@@ -85,6 +87,8 @@ export function createStore(db: Kysely<Database>, ephemeral?: EphemeralOptions):
         appIntegrations: createAppIntegrationRepository(db, orgId),
         provisioning: createProvisioningRepository(db, orgId),
         factors: createFactorRepository(db, orgId),
+        networkZones: createNetworkZoneRepository(db, orgId),
+        policies: createPolicyRepository(db, orgId),
       };
       // Repositories are stateless closures over (db, orgId); keep a bounded number around.
       if (orgStores.size > 1000) orgStores.clear();

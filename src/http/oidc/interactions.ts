@@ -219,7 +219,7 @@ export function registerInteractions(router: Router<LanyardState>, services: Ser
       return render(ctx, setPasswordPage({
         orgName: orgOf(ctx).displayName, title: 'Your password has expired', intro: 'Choose a new password to continue.',
         action: action(ctx, 'password'), csrf: browser.formCsrf(ctx), login: outcome.user.profile.login,
-        requirements: passwordRequirements(orgOf(ctx).settings.passwordPolicy), hidden: { token: link.token },
+        requirements: passwordRequirements(await services.signOnPolicy.passwordPolicyFor(orgOf(ctx).id, outcome.user.id)), hidden: { token: link.token },
       }));
     }
     return showSignIn(ctx, { ...details, params: { ...details.params, login_hint: form.username } }, unableToSignIn, 401);
@@ -234,10 +234,11 @@ export function registerInteractions(router: Router<LanyardState>, services: Ser
     const token = form.token ?? '';
     const user = /^[A-Za-z0-9]{20}$/.test(token) ? await services.credentials.userOfLink(orgOf(ctx), token, 'recovery') : undefined;
     if (!user) return showSignIn(ctx, details, 'Your password change took too long. Sign in again.', 400);
+    const requirements = passwordRequirements(await services.signOnPolicy.passwordPolicyFor(orgOf(ctx).id, user.id));
     const again = (error: string) => render(ctx, setPasswordPage({
       orgName: orgOf(ctx).displayName, title: 'Your password has expired', intro: 'Choose a new password to continue.',
       action: action(ctx, 'password'), csrf: browser.formCsrf(ctx), login: user.profile.login, error,
-      requirements: passwordRequirements(orgOf(ctx).settings.passwordPolicy), hidden: { token },
+      requirements, hidden: { token },
     }), 400);
     if ((form.newPassword ?? '') !== (form.confirmPassword ?? '')) return again('The passwords do not match.');
     try {

@@ -1,7 +1,8 @@
 /** An app on the wire, as Okta shows one (client secrets only where Okta shows them). */
 import type { App } from '../../domain/app.ts';
 
-export function appJson(app: App, orgUrl: string, secret?: string): Record<string, unknown> {
+/** `accessPolicyId`: the app sign-on policy the app uses (Okta links it as `_links.accessPolicy`). */
+export function appJson(app: App, orgUrl: string, secret?: string, accessPolicyId?: string): Record<string, unknown> {
   const self = `${orgUrl}/api/v1/apps/${app.id}`;
   const credentials: Record<string, unknown> = {
     userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' },
@@ -33,6 +34,7 @@ export function appJson(app: App, orgUrl: string, secret?: string): Record<strin
       appLinks: [{ name: `${app.name}_link`, href: `${orgUrl}/home/${app.name}/${app.id}`, type: 'text/html' }],
       // Where service providers read the app's IdP metadata (Okta links the API's copy).
       ...(app.signOnMode === 'SAML_2_0' ? { metadata: { href: `${self}/sso/saml/metadata`, type: 'application/xml' } } : {}),
+      ...(accessPolicyId ? { accessPolicy: { href: `${orgUrl}/api/v1/policies/${accessPolicyId}` } } : {}),
       groups: { href: `${self}/groups` },
       users: { href: `${self}/users` },
       ...(app.status === 'ACTIVE' ? { deactivate: { href: `${self}/lifecycle/deactivate` } } : { activate: { href: `${self}/lifecycle/activate` } }),

@@ -21,9 +21,10 @@ export function appRoutes(services: Services): ApiRoute[] {
 
   /** The app as Okta returns it from create and update: with its newest active client secret. */
   async function withSecret(caller: Caller, app: App, ctx: LanyardContext) {
-    if (app.signOnMode !== 'OPENID_CONNECT') return appJson(app, url(ctx));
+    const accessPolicy = (await services.policies.accessPolicyIdsOf(caller.org.id, [app.id])).get(app.id);
+    if (app.signOnMode !== 'OPENID_CONNECT') return appJson(app, url(ctx), undefined, accessPolicy);
     const secrets = (await services.apps.secretsOf(caller, app.id)).filter((s) => s.record.status === 'ACTIVE');
-    return appJson(app, url(ctx), secrets[secrets.length - 1]?.secret);
+    return appJson(app, url(ctx), secrets[secrets.length - 1]?.secret, accessPolicy);
   }
 
   async function loginOf(caller: Caller, userId: string): Promise<string> {
@@ -52,7 +53,8 @@ export function appRoutes(services: Services): ApiRoute[] {
         const page = await services.apps.list(caller, {
           q: query.q, filter: parseSearch(query.filter, 'filter'), limit: parseLimit(query.limit, 20, 200), after: query.after,
         });
-        return { body: page.items.map((a) => appJson(a, url(ctx))), next: page.next };
+        const accessPolicies = await services.policies.accessPolicyIdsOf(caller.org.id, page.items.map((a) => a.id));
+        return { body: page.items.map((a) => appJson(a, url(ctx), undefined, accessPolicies.get(a.id))), next: page.next };
       },
     }),
     defineRoute({

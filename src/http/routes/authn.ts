@@ -179,7 +179,7 @@ export function registerAuthnRoutes(router: Router<LanyardState>, services: Serv
       ctx.body = { status: 'LOCKED_OUT', _links: links(ctx) };
       return;
     }
-    const policyOf = orgOf(ctx).settings.passwordPolicy;
+    const policyOf = await services.signOnPolicy.passwordPolicyFor(orgOf(ctx).id, result.user.id);
     ctx.body = {
       stateToken: result.stateToken, expiresAt: result.expiresAt, status: 'PASSWORD_EXPIRED',
       _embedded: {

@@ -49,7 +49,7 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
     return mfaPages.continueSignIn(ctx, next, to);
   }
 
-  function setPasswordModel(ctx: LanyardContext, user: User, purpose: 'activation' | 'recovery' | 'expired', csrf: string, action: string,
+  async function setPasswordModel(ctx: LanyardContext, user: User, purpose: 'activation' | 'recovery' | 'expired', csrf: string, action: string,
     token?: string, error?: string) {
     const org = orgOf(ctx);
     const titles = {
@@ -60,7 +60,7 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
     const [title, intro] = titles[purpose];
     return setPasswordPage({
       orgName: org.displayName, title, intro, action, csrf, login: user.profile.login, error,
-      requirements: passwordRequirements(org.settings.passwordPolicy),
+      requirements: passwordRequirements(await services.signOnPolicy.passwordPolicyFor(org.id, user.id)),
       ...(token ? { hidden: { token } } : {}),
     });
   }
@@ -126,7 +126,7 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
     if (outcome.kind === 'password_expired') {
       // The right password was given: a one-time token lets this form set the new one.
       const link = await services.credentials.issueLink(org, outcome.user.id, 'recovery');
-      return render(ctx, setPasswordModel(ctx, outcome.user, 'expired', csrf!, '/login/change-password', link.token));
+      return render(ctx, await setPasswordModel(ctx, outcome.user, 'expired', csrf!, '/login/change-password', link.token));
     }
     render(ctx, signInPage({ orgName: org.displayName, csrf: csrf!, login: login.slice(0, 100), error: unableToSignIn, fromUri }), 401);
   });
@@ -137,8 +137,8 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
     const org = orgOf(ctx);
     const user = /^[A-Za-z0-9]{20}$/.test(token) ? await services.credentials.userOfLink(org, token, purpose) : undefined;
     if (!user) return render(ctx, expiredLinkPage(org.displayName), 410);
-    const again = (error: string) =>
-      render(ctx, setPasswordModel(ctx, user, kind, form.csrf!, action, kind === 'expired' ? token : undefined, error), 400);
+    const again = async (error: string) =>
+      render(ctx, await setPasswordModel(ctx, user, kind, form.csrf!, action, kind === 'expired' ? token : undefined, error), 400);
     if ((form.newPassword ?? '') !== (form.confirmPassword ?? '')) return again('The passwords do not match.');
     try {
       const updated = await services.credentials.completeLink(anonymousCaller(ctx), token, purpose, form.newPassword ?? '');
@@ -160,7 +160,7 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
       const org = orgOf(ctx);
       const user = /^[A-Za-z0-9]{20}$/.test(token) ? await services.credentials.userOfLink(org, token, purpose) : undefined;
       if (!user) return render(ctx, expiredLinkPage(org.displayName), 410);
-      render(ctx, setPasswordModel(ctx, user, purpose, formCsrf(ctx), path.replace(':token', token)));
+      render(ctx, await setPasswordModel(ctx, user, purpose, formCsrf(ctx), path.replace(':token', token)));
     });
     router.post(`${purpose}-submit`, path, async (ctx: LanyardContext) => {
       const token = (ctx as unknown as { params: { token: string } }).params.token;
