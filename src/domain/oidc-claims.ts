@@ -6,7 +6,7 @@ import type { User } from './user.ts';
 
 export const claimsByStandardScope: Readonly<Record<string, readonly string[]>> = {
   // Okta puts how and when the user signed in into every ID token.
-  openid: ['sub', 'ver', 'idp', 'amr', 'auth_time'],
+  openid: ['sub', 'ver', 'idp', 'amr', 'acr', 'auth_time'],
   profile: ['name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'zoneinfo', 'locale', 'updated_at'],
   email: ['email', 'email_verified'],
   address: ['address'],

@@ -75,6 +75,7 @@ export function createServices(deps: ServiceDeps) {
   const provisioning = createProvisioningService(deps, vault, scimConnections);
   return {
     throttle,
+    protocolState,
     orgs,
     networkZones,
     policies,

@@ -6,8 +6,12 @@
  */
 import type { ServiceDeps } from './deps.ts';
 
-/** The kinds of entries; `SamlRequest`, `SamlReplay` and `SamlLogout` go to Redis when it is set. */
-export type ProtocolStateKind = 'SamlRequest' | 'SamlReplay' | 'SamlLogout' | 'SamlParticipant';
+/**
+ * The kinds of entries; `SamlRequest`, `SamlReplay` and `SamlLogout` go to Redis when it is set.
+ * `InteractionSignIn`: the session an OpenID Connect interaction's own sign-in (or factor) step
+ * produced, so the interaction knows that sign-in is the fresh one it asked for.
+ */
+export type ProtocolStateKind = 'SamlRequest' | 'SamlReplay' | 'SamlLogout' | 'SamlParticipant' | 'InteractionSignIn';
 
 /** The partition of the payload store these entries live in (beside the authorization servers'). */
 const partition = 'federation';

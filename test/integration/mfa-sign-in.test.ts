@@ -280,7 +280,10 @@ describe('an app that requires two factors', () => {
 describe('network zones', () => {
   it('a rule denying a zone refuses sign-in from it, on the page and the API, and allows it from elsewhere', async () => {
     const zone = await ok('/api/v1/zones', { method: 'POST', json: { type: 'IP', name: 'Blocked lab', gateways: [{ type: 'CIDR', value: '198.51.100.0/24' }] } });
-    const policy = await ok('/api/v1/policies', { method: 'POST', json: { type: 'OKTA_SIGN_ON', name: 'No lab sign-ins', status: 'ACTIVE', priority: 1 } });
+    const everyone = (await ok('/api/v1/groups?q=Everyone'))[0].id;
+    const policy = await ok('/api/v1/policies', {
+      method: 'POST', json: { type: 'OKTA_SIGN_ON', name: 'No lab sign-ins', status: 'ACTIVE', priority: 1, conditions: { people: { groups: { include: [everyone] } } } },
+    });
     await ok(`/api/v1/policies/${policy.id}/rules`, {
       method: 'POST',
       json: {

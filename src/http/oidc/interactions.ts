@@ -194,8 +194,9 @@ export function registerInteractions(router: Router<LanyardState>, services: Ser
         return continueWithSession(ctx, engine, details, started);
       }
       const active = await browser.current(ctx);
-      // A session begun (or stepped up) after this interaction began is the fresh sign-in it asked for.
-      const fresh = active && Math.max(Date.parse(active.session.created), active.session.mfaAt ? Date.parse(active.session.mfaAt) : 0) >= details.createdAt * 1000;
+      // A session this interaction's own sign-in (or factor) step made is the fresh sign-in it asked for.
+      const made = active ? await services.protocolState.take<{ sessionId: string }>(orgOf(ctx).id, 'InteractionSignIn', details.uid) : undefined;
+      const fresh = made !== undefined && made.sessionId === active!.session.id;
       if (active && (fresh || !mustReauthenticate(details))) return continueWithSession(ctx, engine, details, active);
       return showSignIn(ctx, details);
     }

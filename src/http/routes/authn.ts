@@ -6,6 +6,7 @@
  */
 import type Router from '@koa/router';
 import type { Next } from 'koa';
+import QRCode from 'qrcode';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.ts';
 import type { Services } from '../../services/index.ts';
@@ -241,7 +242,8 @@ export function registerAuthnRoutes(router: Router<LanyardState>, services: Serv
           _embedded: {
             activation: {
               timeStep: 30, sharedSecret: enrolled.secret, encoding: 'base32', keyLength: 6,
-              _links: { qrcode: { href: `${ctx.state.orgUrl}/api/v1/users/${factor.userId}/factors/${factor.id}/qr`, type: 'image/png' } },
+              // A browser signing in holds no API token, so the QR code comes inline.
+              _links: { qrcode: { href: await QRCode.toDataURL(enrolled.uri, { margin: 2, width: 256 }), type: 'image/png' } },
             },
           },
         },

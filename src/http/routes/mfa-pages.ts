@@ -126,10 +126,22 @@ export function createMfaPages(services: Services, browser: BrowserSessions, ano
 
   /** A factor proved: the state's sign-in gets its session, or the session records the step-up. */
   async function proved(ctx: LanyardContext, subject: Subject, amr: readonly string[], fromUri: string | undefined): Promise<void> {
-    if (subject.kind === 'state') {
-      await browser.start(ctx, subject.user, amr);
-    }
+    const sessionId = subject.kind === 'state' ? (await browser.start(ctx, subject.user, amr)).session.id : subject.active.session.id;
+    await goOn(ctx, sessionId, fromUri);
+  }
+
+  /**
+   * Back to where the sign-in was going. An OpenID Connect interaction is told which session its
+   * own sign-in made, so a request that asked for a fresh one (`prompt=login`, `max_age`) is answered.
+   */
+  async function goOn(ctx: LanyardContext, sessionId: string, fromUri: string | undefined): Promise<void> {
+    await tellInteraction(ctx, sessionId, fromUri);
     ctx.redirect(fromUri ?? '/');
+  }
+
+  async function tellInteraction(ctx: LanyardContext, sessionId: string, fromUri: string | undefined): Promise<void> {
+    const interaction = fromUri ? /^\/interaction\/[^/]+\/([^/?#]+)$/.exec(fromUri) : null;
+    if (interaction) await services.protocolState.put(orgOf(ctx).id, 'InteractionSignIn', interaction[1]!, { sessionId }, 600);
   }
 
   /** The message a failed factor step shows, or the error again when it is not the person's doing. */
@@ -232,16 +244,19 @@ export function createMfaPages(services: Services, browser: BrowserSessions, ano
         }), ctx.status === 429 ? 429 : 400, { fromUri });
       }
       const amr = ['pwd', 'mfa', ...activated.amr];
+      let sessionId: string;
       if (subject.kind === 'state') {
         await services.mfa.consumeState(orgOf(ctx), subject.stateToken, subject.user);
-        await browser.start(ctx, subject.user, amr);
+        sessionId = (await browser.start(ctx, subject.user, amr)).session.id;
       } else {
         await services.mfa.recordInSession(orgOf(ctx), subject.active.session, amr);
+        sessionId = subject.active.session.id;
       }
       if (activated.backupCodes && activated.backupCodes.length > 0) {
+        await tellInteraction(ctx, sessionId, fromUri);
         return render(ctx, backupCodesPage({ orgName: orgOf(ctx).displayName, codes: activated.backupCodes, continueTo: fromUri ?? '/' }));
       }
-      ctx.redirect(fromUri ?? '/');
+      await goOn(ctx, sessionId, fromUri);
     });
   }
 

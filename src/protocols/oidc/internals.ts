@@ -140,8 +140,6 @@ export interface InteractionDetails {
   readonly params: Record<string, unknown>;
   readonly session?: { readonly accountId: string };
   readonly grantId?: string;
-  /** When the interaction began (seconds since the epoch): a sign-in after it is fresh for it. */
-  readonly createdAt: number;
 }
 
 export type InteractionOutcome =
@@ -342,7 +340,7 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
     },
     jwks: { keys: spec.jwks as never[] },
     claims: {
-      acr: null, sid: null, iss: null,
+      sid: null, iss: null,
       ...Object.fromEntries(Object.entries(spec.claimsByScope).map(([k, v]) => [k, [...v]])),
     },
     scopes: [...spec.scopes],
@@ -657,7 +655,6 @@ export function createOidcEngine(spec: OidcServerSpec, ports: OidcPorts): OidcEn
         params: details.params as Record<string, unknown>,
         ...(details.session?.accountId ? { session: { accountId: details.session.accountId } } : {}),
         ...(details.grantId ? { grantId: details.grantId } : {}),
-        createdAt: typeof details.iat === 'number' ? details.iat : Math.floor(Date.now() / 1000),
       };
     },
     finishInteraction: async ({ req, res }, outcome) => {
