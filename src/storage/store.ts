@@ -25,6 +25,7 @@ import { createTrustedOriginRepository } from './repositories/trusted-origins.ts
 import { createAppIntegrationRepository, createIntegrationRepository } from './repositories/integrations.ts';
 import { createProvisioningQueue, createProvisioningRepository } from './repositories/provisioning.ts';
 import { createFactorRepository } from './repositories/factors.ts';
+import { createDirectoryRepository } from './repositories/directories.ts';
 import type { OrgStore, Store } from '../services/ports.ts';
 import type { EphemeralPayloads } from './redis-oidc-payloads.ts';
 import { splitOidcPayloads, type EphemeralHealth } from './split-oidc-payloads.ts';
@@ -85,6 +86,7 @@ export function createStore(db: Kysely<Database>, ephemeral?: EphemeralOptions):
         appIntegrations: createAppIntegrationRepository(db, orgId),
         provisioning: createProvisioningRepository(db, orgId),
         factors: createFactorRepository(db, orgId),
+        directories: createDirectoryRepository(db, orgId),
       };
       // Repositories are stateless closures over (db, orgId); keep a bounded number around.
       if (orgStores.size > 1000) orgStores.clear();
