@@ -22,4 +22,6 @@ export interface ServiceDeps {
   readonly outbound: OutboundHttp;
   /** Tuning of the provisioning worker. */
   readonly provisioning?: { readonly leaseMs?: number; readonly baseBackoffMs?: number };
+  /** How long sign-ins and tests wait for a directory agent's answer. */
+  readonly directoryAgents?: { readonly bindWaitMs?: number; readonly testWaitMs?: number };
 }

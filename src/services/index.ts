@@ -36,6 +36,10 @@ import { createUserImport } from './user-import.ts';
 import { createProvisioningImport } from './provisioning-import.ts';
 import { createFactorService } from './factors.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
+import { createDirectoryService } from './directories.ts';
+import { createDirectoryImport } from './directory-import.ts';
+import { createDirectoryAgents } from './directory-agents.ts';
+import { createDirectoryAuth } from './directory-auth.ts';
 
 export function createServices(deps: ServiceDeps) {
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
@@ -46,7 +50,10 @@ export function createServices(deps: ServiceDeps) {
   const groups = createGroupService(deps);
   const signingKeys = createSigningKeyService(deps, vault);
   const authorizationServers = createAuthorizationServerService(deps, signingKeys);
-  const signIn = createSignIn(deps);
+  const directories = createDirectoryService(deps, vault);
+  const directoryImport = createDirectoryImport(deps, directories, users, groups, lifecycle);
+  const directoryAgents = createDirectoryAgents(deps, vault, directories, directoryImport, deps.directoryAgents);
+  const signIn = createSignIn(deps, createDirectoryAuth(deps, directories, directoryAgents));
   const appKeys = createAppKeyService(deps, vault);
   const sessions = createSessions(deps);
   const protocolState = createProtocolState(deps);
@@ -90,6 +97,9 @@ export function createServices(deps: ServiceDeps) {
     trustedOrigins: createTrustedOriginService(deps),
     grants: createGrantService(deps),
     sessions,
+    directories,
+    directoryImport,
+    directoryAgents,
   };
 }
 
