@@ -58,6 +58,8 @@ import { registerScimServer } from './scim/routes.ts';
 import { userImportRoutes } from './routes/user-import.ts';
 import { userFactorRoutes } from './routes/user-factors.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
+import { directoryRoutes } from './routes/directories.ts';
+import { registerDirectoryAgentRoutes } from './routes/directory-agents.ts';
 
 export interface HttpDeps {
   readonly services: Services;
@@ -99,6 +101,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...trustedOriginRoutes(services),
     ...sessionRoutes(services),
     ...userGrantRoutes(services),
+    ...directoryRoutes(services),
   ];
 }
 
@@ -186,6 +189,11 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   registerScimServer(scim, services);
   app.use(scim.routes());
   app.use(scim.allowedMethods(wrongMethod));
+
+  // Directory agents authenticate with their own secret, not an API token.
+  const agents = new Router<LanyardState>();
+  registerDirectoryAgentRoutes(agents, services, anonymousCaller);
+  app.use(agents.routes());
 
   const api = new Router<LanyardState>();
   registerApiRoutes(api, routes, sswsAuthenticator(services), pageLinks);

@@ -222,7 +222,10 @@ export function createDirectoryAgents(deps: ServiceDeps, vault: Vault, directori
   directories.useAgentTester(test);
   imports.useAgentQueue(queueImport);
 
-  return { createToken, enroll, authenticate, list, revoke, bind, nextWork, report };
+  return {
+    createToken, enroll, authenticate, list, revoke, bind, nextWork, report,
+    find: (orgId: string, agentId: string) => store.forOrg(orgId).directories.findAgent(agentId),
+  };
 }
 
 export type DirectoryAgents = ReturnType<typeof createDirectoryAgents>;
