@@ -4,6 +4,8 @@
  * connection. Failures become a {@link DirectoryFailure} whose kind says what went wrong and whose
  * message never carries a password.
  */
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { Client, InvalidCredentialsError, NoSuchObjectError } from 'ldapts';
 import { normalizeEntry, type DirectoryEntry, type DirectorySearch } from './entries.ts';
 
@@ -44,11 +46,14 @@ function describe(error: unknown, connection: DirectoryConnection, step: 'connec
 
 /** A client connected (and upgraded with StartTLS when asked), not yet bound. */
 async function connect(connection: DirectoryConnection): Promise<Client> {
-  const host = new URL(connection.url).hostname;
-  const client = new Client({ url: connection.url, timeout: timeoutMs, connectTimeout: 5000, tlsOptions: { servername: host, minVersion: 'TLSv1.2' } });
+  const url = new URL(connection.url);
+  // RFC 6066 §3: a server name indication never carries an IP address.
+  const tls: ConnectionOptions = { minVersion: 'TLSv1.2', ...(isIP(url.hostname.replace(/^\[|\]$/g, '')) ? {} : { servername: url.hostname }) };
+  // ldapts speaks TLS from the first byte whenever tlsOptions are given: only ldaps:// gets them.
+  const client = new Client({ url: connection.url, timeout: timeoutMs, connectTimeout: 5000, ...(url.protocol === 'ldaps:' ? { tlsOptions: tls } : {}) });
   if (connection.startTls) {
     try {
-      await client.startTLS({ servername: host, minVersion: 'TLSv1.2' });
+      await client.startTLS(tls);
     } catch (error) {
       await client.unbind().catch(() => {});
       const failure = describe(error, connection, 'connect');
