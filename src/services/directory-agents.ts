@@ -174,13 +174,19 @@ export function createDirectoryAgents(deps: ServiceDeps, vault: Vault, directori
   }
 
   /** Long poll: the next job of the agent's directory, or undefined when none came within `waitSeconds`. */
-  async function nextWork(org: Org, agent: DirectoryAgentRecord, waitSeconds: number): Promise<AgentJob | undefined> {
+  async function nextWork(org: Org, agent: DirectoryAgentRecord, waitSeconds: number, gone: AbortSignal): Promise<AgentJob | undefined> {
     const scoped = store.forOrg(org.id);
     const deadline = Date.now() + waitSeconds * 1000;
-    for (;;) {
+    // An agent that hung up (stopped, killed) must not go on claiming jobs it will never do.
+    while (!gone.aborted) {
       const now = clock.now();
       const job = await scoped.directories.claimJob(agent.directoryId, agent.id, now.toISOString(),
         (j) => new Date(now.getTime() + leaseMs[j.kind]).toISOString());
+      if (job && gone.aborted) {
+        // Claimed as the agent hung up: hand it straight back to the others.
+        await scoped.directories.renewJob(job.id, agent.id, new Date(0).toISOString(), now.toISOString());
+        return undefined;
+      }
       if (job) {
         const payload = JSON.parse(await vault.openText(org.id, job.payload, jobContext(job.id))) as Record<string, unknown>;
         return { id: job.id, kind: job.kind, payload };
@@ -188,6 +194,7 @@ export function createDirectoryAgents(deps: ServiceDeps, vault: Vault, directori
       if (Date.now() >= deadline) return undefined;
       await sleep(200);
     }
+    return undefined;
   }
 
   /** An agent's answer to a job it holds: a page of entries, the end of an import, a bind's outcome or a test's report. */

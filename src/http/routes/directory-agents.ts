@@ -33,7 +33,11 @@ export function registerDirectoryAgentRoutes(router: Router<LanyardState>, servi
       errors: ['directory.invalid_agent_credentials'],
       handle: async ({ caller, query, ctx }) => {
         const agent = (await agents.find(caller.org.id, caller.actor.id))!;
-        const job = await agents.nextWork(orgOf(ctx), agent, query.wait);
+        const gone = new AbortController();
+        ctx.res.once('close', () => {
+          if (!ctx.res.writableEnded) gone.abort();
+        });
+        const job = await agents.nextWork(orgOf(ctx), agent, query.wait, gone.signal);
         return job ? { body: job } : { status: 204 };
       },
     }),
