@@ -138,6 +138,7 @@ export async function createLanyard(options: LanyardOptions): Promise<Lanyard> {
       }
       await stopJobs?.();
       await services.provisioningEngine.stop();
+      await services.directoryImport.idle();
       await counters.close();
       await ephemeral?.close();
       await store.close();

@@ -13,6 +13,8 @@ import { orgUrl } from '../domain/org-url.ts';
 import { systemCaller } from '../services/bootstrap.ts';
 import { generatePassword } from '../services/user-credentials.ts';
 import { backupSqlite } from '../storage/backup.ts';
+import { hostname } from 'node:os';
+import { runAgent } from '../agent/agent.ts';
 
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -136,6 +138,17 @@ export function buildProgram(io: CliIo): Command {
       io.out(`Created API token ${record.name} (${record.id})`);
       io.out(`  API token    ${token}   (shown once)`);
     }));
+
+  program.command('agent').description('run a directory agent beside an LDAP or Active Directory server; it connects out to Lanyard only')
+    .requiredOption('--url <org url>', 'the org\'s Lanyard URL (https; plain http only to a loopback host)')
+    .option('--token <token>', 'a one-time enrolment token (POST /api/v1/directories/{id}/agents/tokens); not needed once enrolled')
+    .option('--state <file>', 'where the agent keeps its id and secret (mode 0600)', 'lanyard-agent.json')
+    .option('--name <text>', 'the name Lanyard lists the agent under', hostname())
+    .action(async (options: { url: string; token?: string; state: string; name: string }) => {
+      const stop = new AbortController();
+      io.onShutdownSignal(() => stop.abort());
+      await runAgent({ url: options.url, token: options.token, statePath: options.state, name: options.name, log: io.out }, stop.signal);
+    });
 
   program.command('backup').description('write a consistent copy of the embedded SQLite store')
     .option('--out <file>', 'destination file (default: <data dir>/backups/lanyard-<time>.db)')

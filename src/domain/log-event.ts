@@ -133,6 +133,15 @@ export const eventTypes = {
   'application.provisioning.user.push': 'Push user to application',
   'application.provisioning.user.deactivate': 'Deactivate user in application',
   'application.provisioning.task.dead': 'Provisioning task gave up',
+  // Lanyard's directories.
+  'system.directory.create': 'Add directory integration',
+  'system.directory.update': 'Update directory integration',
+  'system.directory.delete': 'Delete directory integration',
+  'system.directory.import.start': 'Start directory import',
+  'system.directory.import.finish': 'Finish directory import',
+  'system.directory.unavailable': 'Directory could not be reached',
+  'system.directory.agent.enroll': 'Enrol directory agent',
+  'system.directory.agent.revoke': 'Revoke directory agent',
   // Lanyard's integration network.
   'application.integration.add': 'Add application from the integration network',
   'application.integration.upgrade': 'Apply an integration version to an application',

@@ -47,6 +47,10 @@ export interface User {
   readonly hasPassword: boolean;
   readonly recoveryQuestion: string | null;
   readonly failedSignIns: number;
+  /** Where the user's credentials live: absent or `OKTA` for Lanyard's own users. */
+  readonly provider?: { readonly type: string; readonly name: string };
+  /** The directory a user is imported from (their password is checked there); absent for the org's own. */
+  readonly directoryId?: string | null;
 }
 
 /** A user together with the secret parts that never leave the services layer. */

@@ -61,6 +61,8 @@ import { policyRoutes } from './routes/policies.ts';
 import { networkZoneRoutes } from './routes/network-zones.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
 import { createMfaPages } from './routes/mfa-pages.ts';
+import { directoryRoutes } from './routes/directories.ts';
+import { registerDirectoryAgentRoutes } from './routes/directory-agents.ts';
 
 export interface HttpDeps {
   readonly services: Services;
@@ -104,6 +106,7 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...userGrantRoutes(services),
     ...policyRoutes(services),
     ...networkZoneRoutes(services),
+    ...directoryRoutes(services),
   ];
 }
 
@@ -193,6 +196,11 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   registerScimServer(scim, services);
   app.use(scim.routes());
   app.use(scim.allowedMethods(wrongMethod));
+
+  // Directory agents authenticate with their own secret, not an API token.
+  const agents = new Router<LanyardState>();
+  registerDirectoryAgentRoutes(agents, services, anonymousCaller);
+  app.use(agents.routes());
 
   const api = new Router<LanyardState>();
   registerApiRoutes(api, routes, sswsAuthenticator(services), pageLinks);

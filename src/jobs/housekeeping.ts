@@ -11,6 +11,7 @@ import { maxSignedTokenLifetimeSeconds } from '../services/authorization-servers
 import type { Job } from './scheduler.ts';
 import { provisioningSettingsSchema } from '../domain/provisioning.ts';
 import { systemCaller } from '../services/bootstrap.ts';
+import { settingsOf } from '../services/directories.ts';
 
 export function housekeepingJobs(store: Store, services: Services, clock: Clock, logger: Logger): Job[] {
   return [
@@ -36,6 +37,25 @@ export function housekeepingJobs(store: Store, services: Services, clock: Clock,
             if (last && Date.parse(last.created) > clock.now().getTime() - settings.importEveryHours * 3_600_000) continue;
             const done = await services.provisioningImport.runScheduled(systemCaller(org), app.appId, settings.importMatch);
             if (done) logger.info({ org: org.id, app: app.appId, status: done.status }, 'scheduled import ran');
+          }
+        }
+      },
+    },
+    {
+      // Directories that import on a schedule: each runs when its last import is older than its interval.
+      name: 'directory-imports',
+      intervalMs: 60_000,
+      run: async () => {
+        for (const org of await store.orgs.list()) {
+          for (const directory of await store.forOrg(org.id).directories.list()) {
+            const every = settingsOf(directory).importEveryMinutes;
+            if (every === null) continue;
+            const [last] = await store.forOrg(org.id).directories.listImports(directory.id, 1);
+            if (last && Date.parse(last.created) > clock.now().getTime() - every * 60_000) continue;
+            const started = await services.directoryImport.start(systemCaller(org), directory.id, {}).catch((error: Error) => {
+              logger.warn({ org: org.id, directory: directory.id, err: error.message }, 'scheduled directory import not started');
+            });
+            if (started) logger.info({ org: org.id, directory: directory.id, import: started.id, kind: started.kind }, 'scheduled directory import started');
           }
         }
       },

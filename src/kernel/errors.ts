@@ -166,6 +166,26 @@ export const errorRegistry = {
     status: 400, okta: 'E0000001', summary: 'Api validation failed: {0}',
     hint: 'Activate the factor with a passcode before verifying with it.',
   },
+  'directory.read_only_attribute': {
+    status: 400, okta: 'E0000001', summary: 'Api validation failed: {0}',
+    hint: 'The attribute comes from the user\'s directory: change it there; the next import brings it over.',
+  },
+  'directory.password_managed': {
+    status: 403, okta: 'E0000014', summary: 'Update of credentials failed',
+    hint: 'The user\'s password is kept by their directory: change or reset it there.',
+  },
+  'directory.invalid_agent_credentials': {
+    status: 401, okta: 'E0000011', summary: 'Invalid token provided',
+    hint: 'Send Authorization: Agent {agentId}:{secret} as issued at enrolment; a revoked agent must enrol again.',
+  },
+  'directory.invalid_enrollment_token': {
+    status: 401, okta: 'E0000011', summary: 'Invalid token provided',
+    hint: 'Ask an administrator for a new enrolment token (POST /api/v1/directories/{id}/agents/tokens); each enrols one agent and expires after an hour.',
+  },
+  'directory.not_agent_mode': {
+    status: 400, okta: 'E0000001', summary: 'Api validation failed: {0}',
+    hint: 'Agents serve directories in mode AGENT; change the directory\'s mode first.',
+  },
   'rate.limited': {
     status: 429, okta: 'E0000047', summary: 'API call exceeded rate limit due to too many requests.',
     hint: 'Wait until the time in X-Rate-Limit-Reset and retry.',

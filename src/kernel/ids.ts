@@ -29,6 +29,14 @@ export const idPrefix = {
   policyRule: '0pr',
   /** A network zone. */
   networkZone: 'nzo',
+  /** Lanyard's own: an LDAP or Active Directory integration. */
+  directory: 'dir',
+  /** Lanyard's own: one import run of a directory. */
+  directoryImport: 'dim',
+  /** Lanyard's own: an agent that reads a directory for Lanyard. */
+  directoryAgent: 'agt',
+  /** Lanyard's own: a job waiting for a directory agent. */
+  directoryJob: 'djb',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

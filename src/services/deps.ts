@@ -27,4 +27,6 @@ export interface ServiceDeps {
   readonly counters?: CounterStore;
   /** Attempts per minute before sign-in and MFA verification are throttled. */
   readonly throttle?: ThrottleLimits;
+  /** How long sign-ins and tests wait for a directory agent's answer. */
+  readonly directoryAgents?: { readonly bindWaitMs?: number; readonly testWaitMs?: number };
 }

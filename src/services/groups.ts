@@ -35,13 +35,14 @@ function withUniqueName<T>(work: () => Promise<T>): Promise<T> {
 export function createGroupService(deps: ServiceDeps) {
   const { store, clock } = deps;
 
-  async function create(caller: Caller, profileInput: unknown): Promise<Group> {
+  /** `APP_GROUP`: a group a directory owns, read-only through the API. */
+  async function create(caller: Caller, profileInput: unknown, type: Group['type'] = 'OKTA_GROUP'): Promise<Group> {
     const profile = parseOrThrow(groupProfileSchema, profileInput ?? {}, 'profile');
     const now = clock.now().toISOString();
     const group: Group = {
       id: newId('group'),
       orgId: caller.org.id,
-      type: 'OKTA_GROUP',
+      type,
       name: profile.name,
       description: profile.description ?? null,
       profile: { ...profile, description: profile.description ?? null },
@@ -66,10 +67,10 @@ export function createGroupService(deps: ServiceDeps) {
   }
 
   /** PUT: the profile is replaced as a whole, as Okta does. */
-  async function replace(caller: Caller, id: string, profileInput: unknown): Promise<Group> {
+  async function replace(caller: Caller, id: string, profileInput: unknown, fromDirectory = false): Promise<Group> {
     const profile = parseOrThrow(groupProfileSchema, profileInput ?? {}, 'profile');
     const existing = await requireGroup(store.forOrg(caller.org.id), id);
-    requireEditable(existing);
+    if (!fromDirectory) requireEditable(existing);
     const now = clock.now().toISOString();
     return store.transaction(async (tx) => {
       const scoped = tx.forOrg(caller.org.id);
@@ -81,9 +82,9 @@ export function createGroupService(deps: ServiceDeps) {
     });
   }
 
-  async function remove(caller: Caller, id: string): Promise<void> {
+  async function remove(caller: Caller, id: string, fromDirectory = false): Promise<void> {
     const existing = await requireGroup(store.forOrg(caller.org.id), id);
-    requireEditable(existing);
+    if (!fromDirectory) requireEditable(existing);
     await store.transaction(async (tx) => {
       const scoped = tx.forOrg(caller.org.id);
       // Queued before the memberships go: the pushes run after the commit, when the group is gone.
@@ -94,10 +95,10 @@ export function createGroupService(deps: ServiceDeps) {
     });
   }
 
-  async function changeMembership(caller: Caller, groupId: string, idOrLogin: string, add: boolean): Promise<void> {
+  async function changeMembership(caller: Caller, groupId: string, idOrLogin: string, add: boolean, fromDirectory = false): Promise<void> {
     const org = store.forOrg(caller.org.id);
     const group = await requireGroup(org, groupId);
-    requireEditable(group);
+    if (!fromDirectory) requireEditable(group);
     const user = await requireUser(org, idOrLogin);
     const now = clock.now().toISOString();
     await store.transaction(async (tx) => {
@@ -119,9 +120,19 @@ export function createGroupService(deps: ServiceDeps) {
   }
 
   return {
-    create, get, list, replace, remove, members,
+    create: (caller: Caller, profileInput: unknown) => create(caller, profileInput),
+    get, list, members,
+    replace: (caller: Caller, id: string, profileInput: unknown) => replace(caller, id, profileInput),
+    remove: (caller: Caller, id: string) => remove(caller, id),
     addMember: (caller: Caller, groupId: string, userId: string) => changeMembership(caller, groupId, userId, true),
     removeMember: (caller: Caller, groupId: string, userId: string) => changeMembership(caller, groupId, userId, false),
+    /** The directory import's own changes to the groups it owns. */
+    fromDirectory: {
+      create: (caller: Caller, profile: { name: string; description: string | null }) => create(caller, profile, 'APP_GROUP'),
+      replace: (caller: Caller, id: string, profile: { name: string; description: string | null }) => replace(caller, id, profile, true),
+      remove: (caller: Caller, id: string) => remove(caller, id, true),
+      setMember: (caller: Caller, groupId: string, userId: string, add: boolean) => changeMembership(caller, groupId, userId, add, true),
+    },
   };
 }
 

@@ -41,6 +41,10 @@ import { createNetworkZoneService } from './network-zones.ts';
 import { createPolicyService } from './policies.ts';
 import { createSignOnPolicy } from './sign-on-policy.ts';
 import { shippedCatalog } from '../catalog/shipped.ts';
+import { createDirectoryService } from './directories.ts';
+import { createDirectoryImport } from './directory-import.ts';
+import { createDirectoryAgents } from './directory-agents.ts';
+import { createDirectoryAuth } from './directory-auth.ts';
 
 export function createServices(deps: ServiceDeps) {
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
@@ -60,7 +64,10 @@ export function createServices(deps: ServiceDeps) {
   const lifecycle = createLifecycleService(deps, credentials);
   const users = createUserService(deps, lifecycle, vault, signOnPolicy);
   const groups = createGroupService(deps);
-  const signIn = createSignIn(deps, throttle);
+  const directories = createDirectoryService(deps, vault);
+  const directoryImport = createDirectoryImport(deps, directories, users, groups, lifecycle);
+  const directoryAgents = createDirectoryAgents(deps, vault, directories, directoryImport, deps.directoryAgents);
+  const signIn = createSignIn(deps, throttle, createDirectoryAuth(deps, directories, directoryAgents));
   const appKeys = createAppKeyService(deps, vault);
   const sessions = createSessions(deps);
   const protocolState = createProtocolState(deps);
@@ -112,6 +119,9 @@ export function createServices(deps: ServiceDeps) {
     trustedOrigins: createTrustedOriginService(deps),
     grants: createGrantService(deps),
     sessions,
+    directories,
+    directoryImport,
+    directoryAgents,
   };
 }
 

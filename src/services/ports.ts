@@ -80,6 +80,8 @@ export interface UserChanges {
   readonly statusChanged?: string | null;
   readonly lastLogin?: string | null;
   readonly lastUpdated?: string;
+  /** The directory a user comes from, and its provider; null makes the user the org's own again. */
+  readonly source?: { readonly directoryId: string; readonly provider: { readonly type: string; readonly name: string } } | null;
 }
 
 export interface UserRepository {
@@ -624,6 +626,110 @@ export interface TrustedOriginRepository {
   delete(id: string): Promise<boolean>;
 }
 
+/** An LDAP or Active Directory integration; `bindPassword` is sealed by the vault. */
+export interface DirectoryRecord {
+  readonly id: string;
+  readonly name: string;
+  /** The resolved settings (`directory/settings.ts`), without the password. */
+  readonly settings: unknown;
+  readonly bindPassword: string;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export type DirectorySubject = 'user' | 'group';
+
+/** Which directory entry a user or group comes from. */
+export interface DirectoryLinkRecord {
+  readonly subjectType: DirectorySubject;
+  readonly subjectId: string;
+  readonly directoryId: string;
+  readonly externalId: string;
+  readonly dn: string;
+  /** The entry's change mark (modifyTimestamp, uSNChanged) when last applied. */
+  readonly mark: string | null;
+  /** The last import that read the entry: a full run finds vanished entries by it. */
+  readonly seenImport: string | null;
+  readonly lastUpdated: string;
+}
+
+export interface DirectoryImportRecord {
+  readonly id: string;
+  readonly directoryId: string;
+  readonly kind: 'FULL' | 'INCREMENTAL';
+  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** The change mark an incremental run read from; null for a full run. */
+  readonly since: string | null;
+  /** The highest change mark read so far. */
+  readonly mark: string | null;
+  readonly progress: unknown;
+  readonly error: string | null;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export interface DirectoryAgentRecord {
+  readonly id: string;
+  readonly directoryId: string;
+  readonly name: string;
+  readonly secretHash: string;
+  readonly created: string;
+  readonly lastSeen: string | null;
+}
+
+/** Work for an agent: `payload` is sealed (it carries the bind password, and a user's for a bind). */
+export interface DirectoryJobRecord {
+  readonly id: string;
+  readonly directoryId: string;
+  readonly kind: 'import' | 'bind' | 'test';
+  readonly payload: string;
+  readonly status: 'PENDING' | 'CLAIMED' | 'ANSWERED';
+  readonly agentId: string | null;
+  readonly leaseUntil: string | null;
+  readonly result: string | null;
+  readonly created: string;
+  readonly lastUpdated: string;
+}
+
+export interface DirectoryRepository {
+  insert(directory: DirectoryRecord): Promise<void>;
+  update(directory: DirectoryRecord): Promise<void>;
+  findById(id: string): Promise<DirectoryRecord | undefined>;
+  list(): Promise<DirectoryRecord[]>;
+  /** Deletes the directory with its links, imports, agents and jobs; its users become the org's own. */
+  delete(id: string): Promise<boolean>;
+  findLink(subjectType: DirectorySubject, subjectId: string): Promise<DirectoryLinkRecord | undefined>;
+  findLinkByExternalId(directoryId: string, subjectType: DirectorySubject, externalId: string): Promise<DirectoryLinkRecord | undefined>;
+  /** Links whose DN compares equal (`entries.ts` normalizeDn) to `dnKey`. */
+  findLinksByDn(directoryId: string, subjectType: DirectorySubject, dnKey: string): Promise<DirectoryLinkRecord[]>;
+  saveLink(link: DirectoryLinkRecord): Promise<void>;
+  deleteLink(subjectType: DirectorySubject, subjectId: string): Promise<void>;
+  listLinks(directoryId: string, subjectType: DirectorySubject): Promise<DirectoryLinkRecord[]>;
+  saveImport(record: DirectoryImportRecord): Promise<void>;
+  findImport(id: string): Promise<DirectoryImportRecord | undefined>;
+  listImports(directoryId: string, limit: number): Promise<DirectoryImportRecord[]>;
+  insertAgent(agent: DirectoryAgentRecord): Promise<void>;
+  findAgent(id: string): Promise<DirectoryAgentRecord | undefined>;
+  listAgents(directoryId: string): Promise<DirectoryAgentRecord[]>;
+  touchAgent(id: string, at: string): Promise<void>;
+  deleteAgent(directoryId: string, id: string): Promise<boolean>;
+  insertAgentToken(token: { tokenHash: string; directoryId: string; created: string; expiresAt: string }): Promise<void>;
+  /** Deletes a valid token and returns its directory: a token enrols one agent. */
+  consumeAgentToken(tokenHash: string, now: string): Promise<string | undefined>;
+  insertJob(job: DirectoryJobRecord): Promise<void>;
+  findJob(id: string): Promise<DirectoryJobRecord | undefined>;
+  /**
+   * Claims the oldest open job of the directory for an agent: a pending one, or a claimed one whose
+   * lease ran out. The claim is a compare-and-set, so one agent alone gets each job.
+   */
+  claimJob(directoryId: string, agentId: string, now: string, leaseUntil: (job: DirectoryJobRecord) => string): Promise<DirectoryJobRecord | undefined>;
+  /** Extends the lease of a job the agent holds; false when it holds it no longer. */
+  renewJob(id: string, agentId: string, leaseUntil: string, now: string): Promise<boolean>;
+  /** Records the answer of a job the agent holds; false when it holds it no longer. */
+  answerJob(id: string, agentId: string, result: string, now: string): Promise<boolean>;
+  deleteJob(id: string): Promise<void>;
+}
+
 /** The repositories of one org. */
 export interface OrgStore {
   readonly orgId: string;
@@ -643,6 +749,7 @@ export interface OrgStore {
   readonly factors: FactorRepository;
   readonly networkZones: NetworkZoneRepository;
   readonly policies: PolicyRepository;
+  readonly directories: DirectoryRepository;
 }
 
 export interface Store {

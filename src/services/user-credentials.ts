@@ -16,6 +16,7 @@ import type { ServiceDeps } from './deps.ts';
 import type { Caller } from './caller.ts';
 import { buildEvent, userTarget } from './system-log.ts';
 import { requireUser } from './user-lookup.ts';
+import { refusePassword } from './directory-guard.ts';
 import { queuePasswordSync, sealPasswordForSync } from './provisioning-outbox.ts';
 import type { Vault } from '../vault/envelope.ts';
 
@@ -82,6 +83,7 @@ export function createCredentialService(deps: ServiceDeps, vault: Vault, policie
    * password's change. Checks policy and history; records the change.
    */
   async function setOwnPassword(caller: Caller, user: User, password: string, extra?: (scoped: OrgStore) => Promise<void>): Promise<User> {
+    refusePassword(user);
     const policy = await policies.passwordPolicyFor(caller.org.id, user.id);
     checkNewPassword(deps, policy, password, user.profile, 'change');
     const scopedRead = store.forOrg(caller.org.id);
@@ -114,6 +116,7 @@ export function createCredentialService(deps: ServiceDeps, vault: Vault, policie
   async function changePassword(caller: Caller, idOrLogin: string, oldPassword: string, newPassword: string): Promise<User> {
     const org = store.forOrg(caller.org.id);
     const user = await requireUser(org, idOrLogin);
+    refusePassword(user);
     if (!['ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY', 'STAGED'].includes(user.status)) {
       throw new AppError('user.operation_not_allowed');
     }

@@ -13,6 +13,7 @@ import { buildEvent, userTarget } from './system-log.ts';
 import { requireUser } from './user-lookup.ts';
 import type { CredentialService } from './user-credentials.ts';
 import { queueUserPush } from './provisioning-outbox.ts';
+import { refusePassword } from './directory-guard.ts';
 
 export interface LifecycleOptions {
   /** Okta mails the link when true; Lanyard has no mailer yet, so links come back only when false. */
@@ -64,6 +65,7 @@ export function createLifecycleService(deps: ServiceDeps, credentials: Credentia
   /** Applies one operation inside an open transaction; shared with DELETE's first step. */
   async function apply(caller: Caller, scoped: OrgStore, user: User, operation: LifecycleOperation,
     options: LifecycleOptions): Promise<LifecycleResult> {
+    if (operation === 'reset_password' || operation === 'expire_password') refusePassword(user);
     const result = transition(user, operation);
     if (!result.ok) throw refusalError(result.refusal, operation);
     if (operation === 'deactivate' && user.status === 'DEPROVISIONED') return { kind: 'empty' };

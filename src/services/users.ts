@@ -19,6 +19,7 @@ import { checkNewPassword, recoveryQuestionSchema, type PasswordPolicySource } f
 import type { LifecycleService } from './user-lifecycle.ts';
 import { queuePasswordSync, queueUserPush, sealPasswordForSync } from './provisioning-outbox.ts';
 import type { Vault } from '../vault/envelope.ts';
+import { refuseDirectoryChanges } from './directory-guard.ts';
 
 export const passwordValueSchema = z.object({ value: z.string().min(1).max(256) }).strict();
 
@@ -39,6 +40,8 @@ export interface CreateUserInput {
 export interface CreateUserOptions {
   readonly activate: boolean;
   readonly nextLogin?: 'changePassword' | undefined;
+  /** A directory's user: active without a password, which the directory checks. */
+  readonly source?: { readonly directoryId: string; readonly provider: { readonly type: string; readonly name: string } } | undefined;
 }
 
 export interface UserListQuery {
@@ -87,6 +90,7 @@ export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService
     let status: UserStatus = 'STAGED';
     if (options.activate) status = passwordHash ? 'ACTIVE' : 'PROVISIONED';
     if (options.nextLogin === 'changePassword') status = 'PASSWORD_EXPIRED';
+    if (options.source && options.activate) status = 'ACTIVE';
     const activated = options.activate ? now : null;
     const user: UserWithSecrets = {
       id: newId('user'),
@@ -106,6 +110,7 @@ export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService
       failedSignIns: 0,
       passwordHash,
       recoveryAnswerHash: answerHash,
+      ...(options.source ? { provider: options.source.provider, directoryId: options.source.directoryId } : {}),
     };
 
     return store.transaction(async (tx) => {
@@ -153,7 +158,7 @@ export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService
    * becomes exactly what is sent). Credentials sent here are set by an administrator.
    */
   async function update(caller: Caller, idOrLogin: string, input: { profile?: Record<string, unknown> | undefined; credentials?: CredentialsInput | undefined },
-    mode: 'partial' | 'replace'): Promise<User> {
+    mode: 'partial' | 'replace', options: { readonly fromDirectory?: boolean } = {}): Promise<User> {
     const org = store.forOrg(caller.org.id);
     const existing = await requireUser(org, idOrLogin);
     if (existing.status === 'DEPROVISIONED') {
@@ -164,6 +169,7 @@ export function createUserService(deps: ServiceDeps, lifecycle: LifecycleService
     }
     const merged = mode === 'partial' ? { ...existing.profile, ...input.profile } : { ...input.profile };
     const profile = validateProfile(merged);
+    if (!options.fromDirectory) await refuseDirectoryChanges(org, existing, profile, input.credentials?.password !== undefined);
     const password = input.credentials?.password?.value;
     if (password !== undefined) checkNewPassword(deps, await policies.passwordPolicyFor(caller.org.id, existing.id), password, profile, 'create');
     const recovery = input.credentials?.recovery_question;

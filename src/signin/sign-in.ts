@@ -34,9 +34,14 @@ export type SignInOutcome =
   | { readonly kind: 'throttled'; readonly retryAfterSeconds: number };
 
 /** Why a sign-in failed. */
-export type FailureReason = 'INVALID_CREDENTIALS' | 'LOCKED_OUT' | 'VERIFICATION_ERROR' | 'USER_STATUS';
+export type FailureReason = 'INVALID_CREDENTIALS' | 'LOCKED_OUT' | 'VERIFICATION_ERROR' | 'USER_STATUS' | 'DIRECTORY_UNAVAILABLE';
 
-export function createSignIn(deps: ServiceDeps, throttle: SignInThrottle) {
+/** Checks a directory user's password at their directory (`services/directory-auth.ts`). */
+export type DelegatedCheck = (caller: Caller, user: UserWithSecrets, password: string) => Promise<'valid' | 'invalid' | 'unavailable'>;
+
+export const directoryUnavailableMessage = 'Your organization\'s directory can\'t be reached right now. Try again in a few minutes.';
+
+export function createSignIn(deps: ServiceDeps, throttle: SignInThrottle, delegated?: DelegatedCheck) {
   const { store, clock, passwords } = deps;
 
   /** Unlocks a LOCKED_OUT user whose org unlocks automatically after a while. */
@@ -56,11 +61,11 @@ export function createSignIn(deps: ServiceDeps, throttle: SignInThrottle) {
 
   async function signIn(caller: Caller, login: string, password: string): Promise<SignInOutcome> {
     const org = caller.org;
-    const verdict = await throttle.attempt(caller, 'password', login);
-    if (!verdict.allowed) return { kind: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
+    const throttled = await throttle.attempt(caller, 'password', login);
+    if (!throttled.allowed) return { kind: 'throttled', retryAfterSeconds: throttled.retryAfterSeconds };
     const scoped = store.forOrg(org.id);
     let user = login.length <= 100 ? await scoped.users.findByLogin(login) : undefined;
-    if (!user || user.passwordHash === null) {
+    if (!user || (user.passwordHash === null && !user.directoryId)) {
       await passwords.verifyNothing(password);
       return fail(caller, login, 'INVALID_CREDENTIALS', user);
     }
@@ -70,9 +75,13 @@ export function createSignIn(deps: ServiceDeps, throttle: SignInThrottle) {
       user = (await scoped.users.findById(user.id))!;
     }
     const actorCaller = { ...caller, actor: { id: user.id, type: 'User', alternateId: user.profile.login, displayName: `${user.profile.firstName} ${user.profile.lastName}` } };
-    const matches = await passwords.verify(user.passwordHash!, password);
+    const verdict = user.directoryId ? await (delegated?.(actorCaller, user, password) ?? 'invalid')
+      : await passwords.verify(user.passwordHash!, password) ? 'valid' : 'invalid';
+    const matches = verdict === 'valid';
     if (user.status === 'LOCKED_OUT') return fail(actorCaller, login, 'LOCKED_OUT', user);
     if (user.status !== 'ACTIVE' && user.status !== 'PASSWORD_EXPIRED') return fail(actorCaller, login, 'USER_STATUS', user);
+    // An unreachable directory says nothing about the password: it never counts towards lockout.
+    if (verdict === 'unavailable') return fail(actorCaller, login, 'DIRECTORY_UNAVAILABLE', user);
     if (!matches) {
       const { maxAttempts } = org.settings.lockout;
       const locked = await store.transaction(async (tx) => {

@@ -22,6 +22,7 @@ const uniqueFields: Record<string, string> = {
   authorization_servers_pk: 'id',
   sessions_pk: 'id',
   sessions_hash: 'session',
+  directories_name: 'name',
 };
 
 /** SQLite names the columns rather than the index: map those too. */
@@ -45,6 +46,7 @@ const sqliteColumns: Record<string, string> = {
   'integrations.key': 'key',
   'integrations.id': 'id',
   'integration_versions.integration_id, integration_versions.version': 'version',
+  'directories.org_id, directories.name_key': 'name',
 };
 
 export function toStoreError(error: unknown): unknown {

@@ -32,6 +32,8 @@ export interface UsersTable {
   password_changed: string | null;
   recovery_question: string | null;
   provider_type: string;
+  provider_name: string | null;
+  directory_id: string | null;
   failed_sign_ins: number;
   created: string;
   activated: string | null;
@@ -419,6 +421,76 @@ export interface AppAccessPoliciesTable {
   created: string;
 }
 
+export interface DirectoriesTable {
+  org_id: string;
+  id: string;
+  name: string;
+  name_key: string;
+  settings: string;
+  bind_password: string;
+  created: string;
+  last_updated: string;
+}
+
+export interface DirectoryLinksTable {
+  org_id: string;
+  subject_type: string;
+  subject_id: string;
+  directory_id: string;
+  external_id: string;
+  dn: string;
+  dn_key: string;
+  mark: string | null;
+  seen_import: string | null;
+  last_updated: string;
+}
+
+export interface DirectoryImportsTable {
+  org_id: string;
+  id: string;
+  directory_id: string;
+  kind: string;
+  status: string;
+  since: string | null;
+  mark: string | null;
+  progress: string;
+  error: string | null;
+  created: string;
+  last_updated: string;
+}
+
+export interface DirectoryAgentsTable {
+  org_id: string;
+  id: string;
+  directory_id: string;
+  name: string;
+  secret_hash: string;
+  created: string;
+  last_seen: string | null;
+}
+
+export interface DirectoryAgentTokensTable {
+  org_id: string;
+  token_hash: string;
+  directory_id: string;
+  created: string;
+  expires_at: string;
+}
+
+export interface DirectoryJobsTable {
+  org_id: string;
+  id: string;
+  directory_id: string;
+  kind: string;
+  payload: string;
+  status: string;
+  agent_id: string | null;
+  lease_until: string | null;
+  result: string | null;
+  created: string;
+  last_updated: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   users: UsersTable;
@@ -453,6 +525,12 @@ export interface Database {
   provisioning_requests: ProvisioningRequestsTable;
   provisioning_imports: ProvisioningImportsTable;
   user_factors: UserFactorsTable;
+  directories: DirectoriesTable;
+  directory_links: DirectoryLinksTable;
+  directory_imports: DirectoryImportsTable;
+  directory_agents: DirectoryAgentsTable;
+  directory_agent_tokens: DirectoryAgentTokensTable;
+  directory_jobs: DirectoryJobsTable;
   network_zones: NetworkZonesTable;
   policies: PoliciesTable;
   policy_rules: PolicyRulesTable;

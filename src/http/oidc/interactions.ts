@@ -36,6 +36,7 @@ import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import type { BrowserSessions } from '../browser-session.ts';
 import type { EngineRegistry } from './engines.ts';
 import { signInPage, passwordRequirements, setPasswordPage } from '../../web/signin/pages.ts';
+import { directoryUnavailableMessage } from '../../signin/sign-in.ts';
 import { accessDeniedPage, consentPage, messageOnly } from '../../web/signin/oidc-pages.ts';
 
 const unableToSignIn = 'Unable to sign in. Check your username and password.';
@@ -223,7 +224,9 @@ export function registerInteractions(router: Router<LanyardState>, services: Ser
         requirements: passwordRequirements(await services.signOnPolicy.passwordPolicyFor(orgOf(ctx).id, outcome.user.id)), hidden: { token: link.token },
       }));
     }
-    return showSignIn(ctx, { ...details, params: { ...details.params, login_hint: form.username } }, unableToSignIn, 401);
+    const directoryDown = outcome.reason === 'DIRECTORY_UNAVAILABLE';
+    return showSignIn(ctx, { ...details, params: { ...details.params, login_hint: form.username } },
+      directoryDown ? directoryUnavailableMessage : unableToSignIn, directoryDown ? 503 : 401);
   });
 
   router.post('interaction-password', '/interaction/:asId/:uid/password', async (ctx: LanyardContext) => {

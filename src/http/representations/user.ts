@@ -35,7 +35,7 @@ export function userJson(user: User, orgUrl: string, detailed = true): Record<st
   const credentials: Record<string, unknown> = {};
   if (user.hasPassword) credentials.password = {};
   if (user.recoveryQuestion) credentials.recovery_question = { question: user.recoveryQuestion };
-  credentials.provider = { type: 'OKTA', name: 'OKTA' };
+  credentials.provider = user.provider && user.provider.type !== 'OKTA' ? { type: user.provider.type, name: user.provider.name } : { type: 'OKTA', name: 'OKTA' };
   return {
     id: user.id,
     status: user.status,

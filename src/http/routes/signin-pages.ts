@@ -5,6 +5,7 @@
  */
 import type Router from '@koa/router';
 import { isAppError } from '../../kernel/errors.ts';
+import { directoryUnavailableMessage } from '../../signin/sign-in.ts';
 import type { Services } from '../../services/index.ts';
 import type { Caller } from '../../services/caller.ts';
 import { userActor } from '../../services/caller.ts';
@@ -128,7 +129,9 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
       const link = await services.credentials.issueLink(org, outcome.user.id, 'recovery');
       return render(ctx, await setPasswordModel(ctx, outcome.user, 'expired', csrf!, '/login/change-password', link.token));
     }
-    render(ctx, signInPage({ orgName: org.displayName, csrf: csrf!, login: login.slice(0, 100), error: unableToSignIn, fromUri }), 401);
+    const directoryDown = outcome.reason === 'DIRECTORY_UNAVAILABLE';
+    render(ctx, signInPage({ orgName: org.displayName, csrf: csrf!, login: login.slice(0, 100), error: directoryDown ? directoryUnavailableMessage : unableToSignIn, fromUri }),
+      directoryDown ? 503 : 401);
   });
 
   /** Completes a password change from a link token; re-renders the form with the reason on failure. */

@@ -77,6 +77,8 @@ export function toUser(row: Selectable<UsersTable>): UserWithSecrets {
     failedSignIns: Number(row.failed_sign_ins),
     passwordHash: row.password_hash,
     recoveryAnswerHash: recovery?.answerHash ?? null,
+    // Only a directory's users carry these, so the org's own users read back exactly as written.
+    ...(row.directory_id ? { provider: { type: row.provider_type, name: row.provider_name ?? row.provider_type }, directoryId: row.directory_id } : {}),
   };
 }
 
@@ -125,7 +127,9 @@ export function createUserRepository(db: Kysely<Database>, orgId: string, dialec
         password_changed: user.passwordChanged,
         recovery_question: user.recoveryQuestion && user.recoveryAnswerHash
           ? JSON.stringify({ question: user.recoveryQuestion, answerHash: user.recoveryAnswerHash }) : null,
-        provider_type: 'OKTA',
+        provider_type: user.provider?.type ?? 'OKTA',
+        provider_name: user.provider && user.provider.type !== 'OKTA' ? user.provider.name : null,
+        directory_id: user.directoryId ?? null,
         failed_sign_ins: user.failedSignIns,
         created: user.created,
         activated: user.activated,
@@ -150,6 +154,11 @@ export function createUserRepository(db: Kysely<Database>, orgId: string, dialec
       if (changes.activated !== undefined) set.activated = changes.activated;
       if (changes.statusChanged !== undefined) set.status_changed = changes.statusChanged;
       if (changes.lastLogin !== undefined) set.last_login = changes.lastLogin;
+      if (changes.source !== undefined) {
+        set.provider_type = changes.source?.provider.type ?? 'OKTA';
+        set.provider_name = changes.source?.provider.name ?? null;
+        set.directory_id = changes.source?.directoryId ?? null;
+      }
       if (changes.lastUpdated !== undefined) set.last_updated = changes.lastUpdated;
       if (Object.keys(set).length === 0) return;
       await db.updateTable('users').set(set).where('org_id', '=', orgId).where('id', '=', id).execute();
