@@ -150,6 +150,10 @@ export const errorRegistry = {
     status: 403, okta: 'E0000068', summary: 'Invalid Passcode/Answer',
     hint: 'Enter the current code from the authenticator app; a code is accepted once.',
   },
+  'factor.webauthn_refused': {
+    status: 403, okta: 'E0000068', summary: 'Invalid Passcode/Answer',
+    hint: 'Use the security key or passkey of this factor on this org\'s own pages, with a challenge asked for just before (each is answered once, within five minutes).',
+  },
   'factor.already_enrolled': {
     status: 400, okta: 'E0000001', summary: 'Api validation failed: factorEnrollRequest',
     hint: 'Each factor type and provider is enrolled once per user; reset it to enrol again.',

@@ -23,6 +23,8 @@ export const idPrefix = {
   provisioningImport: 'imp',
   /** A software TOTP factor, as Okta numbers them. */
   totpFactor: 'uft',
+  /** A WebAuthn factor (security key or passkey), as Okta numbers them. */
+  webauthnFactor: 'fwf',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

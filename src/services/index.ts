@@ -81,7 +81,7 @@ export function createServices(deps: ServiceDeps) {
     groups,
     scimInbound: createScimInbound(deps, users, lifecycle, groups),
     userImport: createUserImport(deps, users, groups),
-    factors: createFactorService(deps, vault),
+    factors: createFactorService(deps, vault, protocolState),
     provisioningImport: createProvisioningImport(deps, provisioning, scimConnections, users, apps),
     tokens: createApiTokenService(deps),
     logs: { query: createSystemLogQuery(deps) },

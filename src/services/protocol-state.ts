@@ -1,13 +1,14 @@
 /**
- * Short-lived state of the SAML and WS-Federation flows, kept where the OpenID Connect engine keeps
- * its own (the store, or Redis for the short-lived kinds when it is configured): requests waiting
- * for a sign-in, request IDs already answered, the service providers a session signed in to, and
- * single-logout rounds in progress. Every entry belongs to one org and expires by itself.
+ * Short-lived state of the SAML and WS-Federation flows and of WebAuthn ceremonies, kept where the
+ * OpenID Connect engine keeps its own (the store, or Redis for the short-lived kinds when it is
+ * configured): requests waiting for a sign-in, request IDs already answered, the service providers
+ * a session signed in to, single-logout rounds in progress, and WebAuthn challenges issued and
+ * used. Every entry belongs to one org and expires by itself.
  */
 import type { ServiceDeps } from './deps.ts';
 
-/** The kinds of entries; `SamlRequest`, `SamlReplay` and `SamlLogout` go to Redis when it is set. */
-export type ProtocolStateKind = 'SamlRequest' | 'SamlReplay' | 'SamlLogout' | 'SamlParticipant';
+/** The kinds of entries; all but `SamlParticipant` go to Redis when it is set. */
+export type ProtocolStateKind = 'SamlRequest' | 'SamlReplay' | 'SamlLogout' | 'SamlParticipant' | 'WebAuthnChallenge' | 'WebAuthnChallengeUsed';
 
 /** The partition of the payload store these entries live in (beside the authorization servers'). */
 const partition = 'federation';

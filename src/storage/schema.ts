@@ -375,6 +375,22 @@ export interface UserFactorsTable {
   last_step: number | null;
   created: string;
   last_updated: string;
+  credential_id: string | null;
+  public_key: string | null;
+  /** bigint: PostgreSQL hands it back as text. */
+  sign_count: number | string | null;
+  /** JSON array of transport hints. */
+  transports: string | null;
+  aaguid: string | null;
+  authenticator_name: string | null;
+}
+
+export interface UserFactorBackupCodesTable {
+  org_id: string;
+  factor_id: string;
+  code_hash: string;
+  used_at: string | null;
+  created: string;
 }
 
 export interface Database {
@@ -411,5 +427,6 @@ export interface Database {
   provisioning_requests: ProvisioningRequestsTable;
   provisioning_imports: ProvisioningImportsTable;
   user_factors: UserFactorsTable;
+  user_factor_backup_codes: UserFactorBackupCodesTable;
 }
 

@@ -7,7 +7,7 @@ const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ
 describe('newId', () => {
   it('uses Okta\'s type prefixes, and its own for what Okta has none of', () => {
     expect(idPrefix).toEqual({
-      org: '00o', user: '00u', group: '00g', apiToken: '00T', session: '102', app: '0oa', authorizationServer: 'aus', integration: 'int', provisioningTask: 'ptk', provisioningImport: 'imp', totpFactor: 'uft',
+      org: '00o', user: '00u', group: '00g', apiToken: '00T', session: '102', app: '0oa', authorizationServer: 'aus', integration: 'int', provisioningTask: 'ptk', provisioningImport: 'imp', totpFactor: 'uft', webauthnFactor: 'fwf',
     });
   });
 

@@ -12,6 +12,7 @@ import * as provisioning from './2026-11-24T02-provisioning.ts';
 import * as provisioningQueueOrder from './2026-11-24T03-provisioning-queue-order.ts';
 import * as provisioningImports from './2026-11-24T04-provisioning-imports.ts';
 import * as factors from './2026-11-24T05-factors.ts';
+import * as webauthnFactors from './2026-11-25T00-webauthn-factors.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-22T00-core': core,
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T03-provisioning-queue-order': provisioningQueueOrder,
   '2026-11-24T04-provisioning-imports': provisioningImports,
   '2026-11-24T05-factors': factors,
+  '2026-11-25T00-webauthn-factors': webauthnFactors,
 };
 
 /** Applies every pending migration; throws with the failing migration's name. */
