@@ -156,11 +156,11 @@ export const errorRegistry = {
   },
   'factor.already_enrolled': {
     status: 400, okta: 'E0000001', summary: 'Api validation failed: factorEnrollRequest',
-    hint: 'Each factor type and provider is enrolled once per user; reset it to enrol again.',
+    hint: 'Each factor type and provider is enrolled once per user (WebAuthn: each authenticator once); remove it to enrol again.',
   },
   'factor.not_active': {
     status: 400, okta: 'E0000001', summary: 'Api validation failed: {0}',
-    hint: 'Activate the factor with a passcode before verifying with it.',
+    hint: 'Activate the factor (with a passcode, or the authenticator\'s attestation) before verifying with it.',
   },
   'rate.limited': {
     status: 429, okta: 'E0000047', summary: 'API call exceeded rate limit due to too many requests.',
