@@ -7,14 +7,14 @@
  */
 import { z } from 'zod';
 import QRCode from 'qrcode';
+import { relyingPartyFor } from '../../protocols/webauthn/ceremonies.ts';
+import { defaultAuthenticatorName } from '../../services/factor-webauthn.ts';
+import { webauthnEnrollSchema } from '../../services/factors.ts';
 import type { Services } from '../../services/index.ts';
 import type { FactorRecord } from '../../services/ports.ts';
-import { defaultAuthenticatorName } from '../../services/factor-webauthn.ts';
-import { defineRoute, type ApiRoute } from '../api-route.ts';
-import { webauthnEnrollSchema } from '../../services/factors.ts';
 import { parseOrThrow } from '../../services/validation.ts';
+import { defineRoute, type ApiRoute } from '../api-route.ts';
 import type { LanyardContext } from '../state.ts';
-import { relyingPartyFor } from '../../protocols/webauthn/ceremonies.ts';
 
 const userParams = z.object({ userId: z.string().min(1).max(200) });
 const factorParams = z.object({ userId: z.string().min(1).max(200), factorId: z.string().min(1).max(200) });
@@ -137,7 +137,8 @@ export function userFactorRoutes(services: Services): ApiRoute[] {
       handle: async ({ params, body: input, caller, ctx }) => {
         const factor = await f.activate(caller, params.userId, params.factorId, input, relyingPartyFor(url(ctx)));
         const { login } = await f.list(caller, params.userId);
-        return { body: factorJson(url(ctx), login, factor, factor.backupCodes ? { backupCodes: factor.backupCodes } : undefined) };
+        if (!factor.backupCodes) return { body: factorJson(url(ctx), login, factor) };
+        return { headers: { 'Cache-Control': 'no-store' }, body: factorJson(url(ctx), login, factor, { backupCodes: factor.backupCodes }) };
       },
     }),
     defineRoute({
