@@ -110,6 +110,7 @@ export const eventTypes = {
   'user.mfa.factor.activate': 'Activate factor or method for user',
   'user.mfa.factor.deactivate': 'Reset factor for user',
   'user.mfa.factor.reset_all': 'Reset all factors for user',
+  'user.mfa.factor.update': 'Update factor for user',
   'user.authentication.auth_via_mfa': 'Authentication of user via MFA',
   'policy.evaluate_sign_on': 'Evaluation of sign-on policy',
   'policy.lifecycle.create': 'Create policy',

@@ -81,6 +81,7 @@ export interface HttpDeps {
 }
 
 const stylesheet = readFileSync(new URL('../web/signin/signin.css', import.meta.url));
+const webauthnScript = readFileSync(new URL('../web/signin/webauthn.js', import.meta.url));
 
 export function allApiRoutes(services: Services): ApiRoute[] {
   return [
@@ -142,6 +143,11 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = stylesheet;
+  });
+  open.get('webauthn-script', '/assets/webauthn.js', (ctx) => {
+    ctx.type = 'text/javascript';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = webauthnScript;
   });
   open.get('openapi', '/api/v1/openapi.json', (ctx) => {
     ctx.body = openApi;

@@ -158,13 +158,17 @@ export const errorRegistry = {
     status: 403, okta: 'E0000068', summary: 'Invalid Passcode/Answer',
     hint: 'Enter the current code from the authenticator app; a code is accepted once.',
   },
+  'factor.webauthn_refused': {
+    status: 403, okta: 'E0000068', summary: 'Invalid Passcode/Answer',
+    hint: 'Use the security key or passkey of this factor on this org\'s own pages, with a challenge asked for just before (each is answered once, within five minutes).',
+  },
   'factor.already_enrolled': {
     status: 400, okta: 'E0000001', summary: 'Api validation failed: factorEnrollRequest',
-    hint: 'Each factor type and provider is enrolled once per user; reset it to enrol again.',
+    hint: 'Each factor type and provider is enrolled once per user (WebAuthn: each authenticator once); remove it to enrol again.',
   },
   'factor.not_active': {
     status: 400, okta: 'E0000001', summary: 'Api validation failed: {0}',
-    hint: 'Activate the factor with a passcode before verifying with it.',
+    hint: 'Activate the factor (with a passcode, or the authenticator\'s attestation) before verifying with it.',
   },
   'directory.read_only_attribute': {
     status: 400, okta: 'E0000001', summary: 'Api validation failed: {0}',

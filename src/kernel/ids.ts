@@ -37,6 +37,8 @@ export const idPrefix = {
   directoryAgent: 'agt',
   /** Lanyard's own: a job waiting for a directory agent. */
   directoryJob: 'djb',
+  /** A WebAuthn factor (security key or passkey), as Okta numbers them. */
+  webauthnFactor: 'fwf',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

@@ -130,19 +130,31 @@ export function createAuthnService(deps: ServiceDeps, signIn: SignInService, mfa
   }
 
   /** `POST /api/v1/authn/factors`: enrols a factor for a user who must set one up to sign in. */
-  async function enrollFactor(caller: Caller, stateToken: string, raw: unknown) {
+  async function enrollFactor(caller: Caller, stateToken: string, raw: unknown, rp: RelyingParty) {
     const state = await enrollState(caller, stateToken);
+    if ((raw as { factorType?: unknown }).factorType === 'webauthn') {
+      const started = await factors.enrollWebAuthn(state.caller, state.user.id, rp);
+      return { kind: 'webauthn' as const, factor: started.factor, options: started.options, login: started.login, user: state.user };
+    }
     const enrolled = await factors.enroll(state.caller, state.user.id, raw);
-    return { ...enrolled, user: state.user };
+    return { kind: 'totp' as const, ...enrolled, user: state.user };
+  }
+
+  /** A WebAuthn factor's challenge in a sign-in held by its state token (Okta's `MFA_CHALLENGE`). */
+  async function challengeFactor(caller: Caller, stateToken: string, factorId: string, rp: RelyingParty) {
+    const user = await mfa.requireState(caller.org, stateToken);
+    const factor = await factors.requireFactor(caller, user.id, factorId);
+    const options = await factors.challenge({ ...caller, actor: userActor(user) }, user.id, factorId, rp);
+    return { user, factor, options, expiresAt: await mfa.stateExpiry(caller.org, stateToken) };
   }
 
   /** `POST /api/v1/authn/factors/{id}/lifecycle/activate`: activating proves the factor, and completes the sign-in. */
-  async function activateFactor(caller: Caller, stateToken: string, factorId: string, raw: unknown): Promise<AuthnSuccess> {
+  async function activateFactor(caller: Caller, stateToken: string, factorId: string, raw: unknown, rp: RelyingParty): Promise<AuthnSuccess> {
     const state = await enrollState(caller, stateToken);
     await mfa.guardFactorAttempt(state.caller, state.user.id);
-    await factors.activate(state.caller, state.user.id, factorId, raw);
+    const activated = await factors.activate(state.caller, state.user.id, factorId, raw, rp);
     await mfa.consumeState(caller.org, stateToken, state.user);
-    return success(caller.org.id, state.user, ['pwd', 'mfa', 'otp']);
+    return success(caller.org.id, state.user, ['pwd', 'mfa', activated.factorType === 'webauthn' ? 'hwk' : 'otp']);
   }
 
   /** Uses a session token up; the user it names, and how they signed in, when it was valid and unused. */
@@ -155,7 +167,7 @@ export function createAuthnService(deps: ServiceDeps, signIn: SignInService, mfa
     return { user, amr: redeemed!.amr };
   }
 
-  return { authenticate, transactionState, cancel, verifyFactor, enrollFactor, activateFactor, redeemSessionToken };
+  return { authenticate, transactionState, cancel, challengeFactor, verifyFactor, enrollFactor, activateFactor, redeemSessionToken };
 }
 
 export type AuthnService = ReturnType<typeof createAuthnService>;

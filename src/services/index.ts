@@ -71,8 +71,8 @@ export function createServices(deps: ServiceDeps) {
   const appKeys = createAppKeyService(deps, vault);
   const sessions = createSessions(deps);
   const protocolState = createProtocolState(deps);
-  const factors = createFactorService(deps, vault);
-  const mfa = createMfaSignOn(deps, signOnPolicy, signInFactors(factors, deps), throttle);
+  const factors = createFactorService(deps, vault, protocolState);
+  const mfa = createMfaSignOn(deps, signOnPolicy, signInFactors(factors), throttle);
   const samlSso = createSamlSso(deps, appKeys, protocolState, mfa);
   const apps = createAppService(deps, vault, appKeys);
   const catalog = createCatalog(deps, shippedCatalog());

@@ -410,7 +410,7 @@ export interface ProvisioningRequestRecord {
   readonly durationMs: number;
 }
 
-/** One MFA factor of a user; `secret` is sealed by the vault. */
+/** One MFA factor of a user; `secret` is sealed by the vault (empty for WebAuthn, which keeps no secret). */
 export interface FactorRecord {
   readonly id: string;
   readonly userId: string;
@@ -421,6 +421,21 @@ export interface FactorRecord {
   readonly lastStep: number | null;
   readonly created: string;
   readonly lastUpdated: string;
+  /** A WebAuthn factor's credential, once activated. */
+  readonly credential?: WebAuthnCredentialRecord;
+}
+
+/** A registered WebAuthn credential: nothing here is secret (the private key never leaves the authenticator). */
+export interface WebAuthnCredentialRecord {
+  /** base64url, as the authenticator made it. */
+  readonly credentialId: string;
+  /** The COSE public key, base64url. */
+  readonly publicKey: string;
+  readonly signCount: number;
+  readonly transports: readonly string[];
+  /** The authenticator model's AAGUID (all zeros when the authenticator withholds it). */
+  readonly aaguid: string;
+  readonly authenticatorName: string;
 }
 
 export interface FactorRepository {
@@ -430,6 +445,17 @@ export interface FactorRepository {
   update(id: string, changes: Partial<Pick<FactorRecord, 'status' | 'lastUpdated'>>): Promise<void>;
   /** Records a TOTP step as used, only if it is newer than the last: false when another request used it first. */
   useStep(id: string, step: number, lastUpdated: string): Promise<boolean>;
+  /** Stores a WebAuthn factor's credential and makes it ACTIVE; a credential id already registered in the org is a {@link UniqueViolation}. */
+  saveCredential(id: string, credential: WebAuthnCredentialRecord, lastUpdated: string): Promise<void>;
+  /** Moves a credential's signature counter from `from` to `to`: false when another request moved it first. */
+  useSignCount(id: string, from: number, to: number, lastUpdated: string): Promise<boolean>;
+  /** Replaces a factor's backup codes (keyed hashes) with new ones. */
+  replaceBackupCodes(factorId: string, hashes: readonly string[], created: string): Promise<void>;
+  /** Marks an unused backup code used: false when there is no such unused code. */
+  useBackupCode(factorId: string, hash: string, at: string): Promise<boolean>;
+  /** How many of a factor's backup codes are still unused. */
+  countBackupCodes(factorId: string): Promise<number>;
+  /** Deletes a factor (and its backup codes). */
   delete(userId: string, id: string): Promise<boolean>;
   deleteForUser(userId: string): Promise<number>;
 }

@@ -1,17 +1,19 @@
 /**
- * Short-lived state of the SAML and WS-Federation flows, kept where the OpenID Connect engine keeps
- * its own (the store, or Redis for the short-lived kinds when it is configured): requests waiting
- * for a sign-in, request IDs already answered, the service providers a session signed in to, and
- * single-logout rounds in progress. Every entry belongs to one org and expires by itself.
+ * Short-lived state of the SAML and WS-Federation flows and of WebAuthn ceremonies, kept where the
+ * OpenID Connect engine keeps its own (the store, or Redis for the short-lived kinds when it is
+ * configured): requests waiting for a sign-in, request IDs already answered, the service providers
+ * a session signed in to, single-logout rounds in progress, and WebAuthn challenges issued and
+ * used. Every entry belongs to one org and expires by itself.
  */
 import type { ServiceDeps } from './deps.ts';
 
 /**
- * The kinds of entries; `SamlRequest`, `SamlReplay` and `SamlLogout` go to Redis when it is set.
+ * The kinds of entries; all but `SamlParticipant` go to Redis when it is set.
  * `InteractionSignIn`: the session an OpenID Connect interaction's own sign-in (or factor) step
  * produced, so the interaction knows that sign-in is the fresh one it asked for.
  */
-export type ProtocolStateKind = 'SamlRequest' | 'SamlReplay' | 'SamlLogout' | 'SamlParticipant' | 'InteractionSignIn';
+export type ProtocolStateKind = 'SamlRequest' | 'SamlReplay' | 'SamlLogout' | 'SamlParticipant' | 'InteractionSignIn'
+  | 'WebAuthnChallenge' | 'WebAuthnChallengeUsed';
 
 /** The partition of the payload store these entries live in (beside the authorization servers'). */
 const partition = 'federation';

@@ -28,6 +28,7 @@ import type { FactorRecord } from '../services/ports.ts';
 import { buildEvent, userTarget } from '../services/system-log.ts';
 import type { SessionRecord } from '../services/ports.ts';
 import type { SignInThrottle } from './throttle.ts';
+import type { RelyingParty } from '../protocols/webauthn/ceremonies.ts';
 
 /** What the sign-on policies decide for one sign-in (see `services/sign-on-policy.ts`). */
 export interface SignOnDecision {
@@ -50,11 +51,7 @@ export interface SignInFactors {
   verify(caller: Caller, userId: string, factorId: string, raw: unknown, rp: RelyingParty): Promise<{ readonly amr: readonly string[] }>;
 }
 
-/** Where WebAuthn ceremonies happen: the org's host and origin. */
-export interface RelyingParty {
-  readonly rpId: string;
-  readonly origin: string;
-}
+export type { RelyingParty };
 
 /** How long a sign-in may wait for its second factor. */
 const stateMinutes = 10;

@@ -14,6 +14,8 @@ export const ephemeralOidcModels: ReadonlySet<string> = new Set([
   'Session', 'Interaction', 'AuthorizationCode', 'PushedAuthorizationRequest', 'ReplayDetection',
   // The SAML and WS-Federation counterparts: requests waiting for a sign-in, answered request IDs, logout rounds.
   'SamlRequest', 'SamlReplay', 'SamlLogout',
+  // WebAuthn challenges issued, and the marks of those already answered.
+  'WebAuthnChallenge', 'WebAuthnChallengeUsed',
 ]);
 
 /** Without an expiry a record lives a day (the engine gives every ephemeral model one). */

@@ -381,6 +381,22 @@ export interface UserFactorsTable {
   last_step: number | null;
   created: string;
   last_updated: string;
+  credential_id: string | null;
+  public_key: string | null;
+  /** bigint: PostgreSQL hands it back as text. */
+  sign_count: number | string | null;
+  /** JSON array of transport hints. */
+  transports: string | null;
+  aaguid: string | null;
+  authenticator_name: string | null;
+}
+
+export interface UserFactorBackupCodesTable {
+  org_id: string;
+  factor_id: string;
+  code_hash: string;
+  used_at: string | null;
+  created: string;
 }
 
 export interface NetworkZonesTable {
@@ -535,5 +551,6 @@ export interface Database {
   policies: PoliciesTable;
   policy_rules: PolicyRulesTable;
   app_access_policies: AppAccessPoliciesTable;
+  user_factor_backup_codes: UserFactorBackupCodesTable;
 }
 

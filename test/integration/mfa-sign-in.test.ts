@@ -180,7 +180,8 @@ describe('sign-in pages', () => {
     const browser = new BrowserlessClient(t.url);
     const afterPassword = await signInOnPage(browser, '/login', 'page.enroll@example.com');
     expect(afterPassword.final.body).toContain('Set up a second factor');
-    const setup = await browser.submit(afterPassword.final, {});
+    expect(afterPassword.final.body).toContain('Security key or passkey');
+    const setup = await browser.submit(afterPassword.final, { factorType: 'token:software:totp', provider: 'GOOGLE' });
     expect(setup.final.body).toMatch(/<img src="data:image\/png;base64,/);
     const key = /class="secret">([A-Z2-7 ]+)</.exec(setup.final.body)![1]!.replace(/ /g, '');
     const done = await browser.submit(setup.final, { passCode: authenticator(key).generate() });

@@ -91,6 +91,7 @@ const factorStep = z.object({ stateToken }).loose();
 
 /** Factors a sign-in can enrol through the authentication API. */
 const enrollableFactors = [
+  { factorType: 'webauthn', provider: 'FIDO' },
   { factorType: 'token:software:totp', provider: 'GOOGLE' },
   { factorType: 'token:software:totp', provider: 'OKTA' },
 ] as const;
@@ -222,16 +223,45 @@ export function registerAuthnRoutes(router: Router<LanyardState>, services: Serv
     const body = await jsonBody(ctx, factorStep);
     const factorId = (ctx as unknown as { params: { factorId: string } }).params.factorId;
     ctx.set('Cache-Control', 'no-store');
+    // A security key first needs a challenge: the state token alone asks for one (Okta's MFA_CHALLENGE).
+    if (Object.keys(body).length === 1) {
+      const challenge = await services.authn.challengeFactor(anonymousCaller(ctx), body.stateToken, factorId, relyingParty(ctx));
+      if (challenge.options) {
+        ctx.body = {
+          stateToken: body.stateToken, expiresAt: challenge.expiresAt, status: 'MFA_CHALLENGE', factorResult: 'CHALLENGE',
+          _embedded: {
+            user: embeddedUser(challenge.user),
+            factor: { ...authnFactor(ctx, challenge.user, challenge.factor), _embedded: { challenge: challenge.options } },
+          },
+          _links: { next: { name: 'verify', href: authnUrl(ctx, `/factors/${factorId}/verify`), ...post }, ...links(ctx) },
+        };
+        return;
+      }
+    }
     ctx.body = successBody(ctx, await services.authn.verifyFactor(anonymousCaller(ctx), body.stateToken, factorId, body, relyingParty(ctx)));
   });
 
   router.post('authn-factor-enroll', '/api/v1/authn/factors', async (ctx: LanyardContext) => {
     ctx.state.routeName = '/api/v1/authn/factors';
     const body = await jsonBody(ctx, factorStep);
-    const enrolled = await services.authn.enrollFactor(anonymousCaller(ctx), body.stateToken, body);
+    const enrolled = await services.authn.enrollFactor(anonymousCaller(ctx), body.stateToken, body, relyingParty(ctx));
     const factor = enrolled.factor;
     const activate = authnUrl(ctx, `/factors/${factor.id}/lifecycle/activate`);
     ctx.set('Cache-Control', 'no-store');
+    if (enrolled.kind === 'webauthn') {
+      ctx.body = {
+        stateToken: body.stateToken, status: 'MFA_ENROLL_ACTIVATE', factorResult: 'WAITING',
+        _embedded: {
+          user: embeddedUser(enrolled.user),
+          factor: {
+            id: factor.id, factorType: factor.factorType, provider: factor.provider, vendorName: factor.provider,
+            _embedded: { activation: enrolled.options },
+          },
+        },
+        _links: { next: { name: 'activate', href: activate, ...post }, ...links(ctx) },
+      };
+      return;
+    }
     ctx.body = {
       stateToken: body.stateToken, status: 'MFA_ENROLL_ACTIVATE', factorResult: 'WAITING',
       _embedded: {
@@ -257,7 +287,7 @@ export function registerAuthnRoutes(router: Router<LanyardState>, services: Serv
     const body = await jsonBody(ctx, factorStep);
     const factorId = (ctx as unknown as { params: { factorId: string } }).params.factorId;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = successBody(ctx, await services.authn.activateFactor(anonymousCaller(ctx), body.stateToken, factorId, body));
+    ctx.body = successBody(ctx, await services.authn.activateFactor(anonymousCaller(ctx), body.stateToken, factorId, body, relyingParty(ctx)));
   });
 
   router.post('authn-cancel', '/api/v1/authn/cancel', async (ctx: LanyardContext) => {

@@ -25,12 +25,13 @@ import { pageCspFor } from '../security-headers.ts';
 import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import { messagePage } from '../../web/signin/pages.ts';
 import {
-  backupCodesPage, mfaEnrollChoicePage, mfaVerifyPage, totpSetupPage,
+  backupCodesPage, mfaEnrollChoicePage, mfaVerifyPage, totpSetupPage, webauthnSetupPage,
   type EnrollChoice, type FactorChoice, type MfaFormContext,
 } from '../../web/signin/mfa-pages.ts';
 import { safeReturnPath } from './signin-pages.ts';
 
 const enrollChoices: readonly EnrollChoice[] = [
+  { factorType: 'webauthn', provider: 'FIDO', label: 'Security key or passkey', description: 'A USB or NFC key, or the fingerprint, face or PIN unlock of this device or your phone.' },
   { factorType: 'token:software:totp', provider: 'GOOGLE', label: 'Authenticator app', description: 'Google Authenticator, Microsoft Authenticator, 1Password or any app that shows six-digit codes.' },
 ];
 
@@ -77,8 +78,11 @@ export function createMfaPages(services: Services, browser: BrowserSessions, ano
     chosenId?: string, error?: string, status = 200): Promise<void> {
     const chosen = factors.find((f) => f.id === chosenId) ?? factors[0]!;
     const choice = factorChoice(chosen);
+    const webauthnOptions = choice.kind === 'webauthn'
+      ? await services.factors.challenge(callerFor(ctx, subject.user), subject.user.id, chosen.id, relyingParty(ctx)) : undefined;
     render(ctx, mfaVerifyPage({
       ...formContext(ctx, subject, fromUri, error), factors: factors.map(factorChoice), chosen: choice,
+      ...(webauthnOptions ? { webauthnOptions } : {}),
     }), status, { scripts: choice.kind === 'webauthn', fromUri });
   }
 
@@ -212,13 +216,17 @@ export function createMfaPages(services: Services, browser: BrowserSessions, ano
       if (!step) return;
       const { subject, form, fromUri } = step;
       const caller = callerFor(ctx, subject.user);
+      const context = formContext(ctx, subject, fromUri);
       let enrolled: Awaited<ReturnType<Services['factors']['enroll']>>;
       try {
+        if (form.factorType === 'webauthn') {
+          const started = await services.factors.enrollWebAuthn(caller, subject.user.id, relyingParty(ctx));
+          return render(ctx, webauthnSetupPage({ ...context, factorId: started.factor.id, options: started.options }), 200, { scripts: true, fromUri });
+        }
         enrolled = await services.factors.enroll(caller, subject.user.id, { factorType: form.factorType, provider: form.provider });
       } catch (error) {
         return showEnroll(ctx, subject, fromUri, stepError(ctx, error), 400);
       }
-      const context = formContext(ctx, subject, fromUri);
       render(ctx, totpSetupPage({
         ...context, factorId: enrolled.factor.id, secret: enrolled.secret, qrDataUrl: await QRCode.toDataURL(enrolled.uri, { margin: 2, width: 200 }),
       }), 200, { fromUri });
@@ -229,21 +237,26 @@ export function createMfaPages(services: Services, browser: BrowserSessions, ano
       if (!step) return;
       const { subject, form, fromUri } = step;
       const caller = callerFor(ctx, subject.user);
-      const activated = { amr: ['otp'], backupCodes: [] as string[] };
+      let activated: Awaited<ReturnType<Services['factors']['activate']>>;
       try {
         await services.mfa.guardFactorAttempt(caller, subject.user.id);
-        await services.factors.activate(caller, subject.user.id, form.factorId ?? '', form);
+        activated = await services.factors.activate(caller, subject.user.id, form.factorId ?? '', form, relyingParty(ctx));
       } catch (error) {
         const message = stepError(ctx, error);
         const factor = await services.factors.requireFactor(caller, subject.user.id, form.factorId ?? '').catch(() => undefined);
         if (!factor || factor.status !== 'PENDING_ACTIVATION') return showEnroll(ctx, subject, fromUri, message, 400);
+        if (factor.factorType === 'webauthn') {
+          // A registration that failed cannot be answered again: this one is dropped, and the person starts over.
+          await services.factors.remove(caller, subject.user.id, factor.id);
+          return showEnroll(ctx, subject, fromUri, message, 400);
+        }
         const uri = await services.factors.enrollmentUri(caller, subject.user.id, factor.id);
         return render(ctx, totpSetupPage({
           ...formContext(ctx, subject, fromUri, message), factorId: factor.id, secret: new URL(uri).searchParams.get('secret') ?? '',
           qrDataUrl: await QRCode.toDataURL(uri, { margin: 2, width: 200 }),
         }), ctx.status === 429 ? 429 : 400, { fromUri });
       }
-      const amr = ['pwd', 'mfa', ...activated.amr];
+      const amr = ['pwd', 'mfa', activated.factorType === 'webauthn' ? 'hwk' : 'otp'];
       let sessionId: string;
       if (subject.kind === 'state') {
         await services.mfa.consumeState(orgOf(ctx), subject.stateToken, subject.user);

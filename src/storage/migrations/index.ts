@@ -12,6 +12,7 @@ import * as provisioning from './2026-11-24T02-provisioning.ts';
 import * as provisioningQueueOrder from './2026-11-24T03-provisioning-queue-order.ts';
 import * as provisioningImports from './2026-11-24T04-provisioning-imports.ts';
 import * as factors from './2026-11-24T05-factors.ts';
+import * as webauthnFactors from './2026-11-25T00-webauthn-factors.ts';
 import * as policies from './2026-11-25T01-policies.ts';
 import * as directories from './2026-11-25T02-directories.ts';
 import * as mfaSignOn from './2026-11-25T03-mfa-sign-on.ts';
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T03-provisioning-queue-order': provisioningQueueOrder,
   '2026-11-24T04-provisioning-imports': provisioningImports,
   '2026-11-24T05-factors': factors,
+  '2026-11-25T00-webauthn-factors': webauthnFactors,
   '2026-11-25T01-policies': policies,
   '2026-11-25T02-directories': directories,
   '2026-11-25T03-mfa-sign-on': mfaSignOn,

@@ -160,6 +160,13 @@ ${csrfField(model.csrf)}
 <input type="hidden" name="provider" value="GOOGLE">
 <button type="submit" class="secondary">Set up an authenticator app</button>
 </form>
+<form method="post" action="/login/mfa/enroll">
+${csrfField(model.csrf)}
+<input type="hidden" name="fromURI" value="/">
+<input type="hidden" name="factorType" value="webauthn">
+<input type="hidden" name="provider" value="FIDO">
+<button type="submit" class="secondary">Set up a security key or passkey</button>
+</form>
 </section>` : ''}
 <form method="post" action="/logout">
 ${csrfField(model.csrf)}
