@@ -248,34 +248,19 @@ export function registerAuthnRoutes(router: Router<LanyardState>, services: Serv
     const factor = enrolled.factor;
     const activate = authnUrl(ctx, `/factors/${factor.id}/lifecycle/activate`);
     ctx.set('Cache-Control', 'no-store');
-    if (enrolled.kind === 'webauthn') {
-      ctx.body = {
-        stateToken: body.stateToken, status: 'MFA_ENROLL_ACTIVATE', factorResult: 'WAITING',
-        _embedded: {
-          user: embeddedUser(enrolled.user),
-          factor: {
-            id: factor.id, factorType: factor.factorType, provider: factor.provider, vendorName: factor.provider,
-            _embedded: { activation: enrolled.options },
-          },
-        },
-        _links: { next: { name: 'activate', href: activate, ...post }, ...links(ctx) },
-      };
-      return;
-    }
+    // A security key's activation is its creation options; an authenticator app's, its secret and QR code
+    // (inline: a browser signing in holds no API token to fetch it with).
+    const activation = enrolled.kind === 'webauthn' ? enrolled.options : {
+      timeStep: 30, sharedSecret: enrolled.secret, encoding: 'base32', keyLength: 6,
+      _links: { qrcode: { href: await QRCode.toDataURL(enrolled.uri, { margin: 2, width: 256 }), type: 'image/png' } },
+    };
     ctx.body = {
       stateToken: body.stateToken, status: 'MFA_ENROLL_ACTIVATE', factorResult: 'WAITING',
       _embedded: {
         user: embeddedUser(enrolled.user),
         factor: {
           id: factor.id, factorType: factor.factorType, provider: factor.provider, vendorName: factor.provider,
-          profile: { credentialId: enrolled.login },
-          _embedded: {
-            activation: {
-              timeStep: 30, sharedSecret: enrolled.secret, encoding: 'base32', keyLength: 6,
-              // A browser signing in holds no API token, so the QR code comes inline.
-              _links: { qrcode: { href: await QRCode.toDataURL(enrolled.uri, { margin: 2, width: 256 }), type: 'image/png' } },
-            },
-          },
+          profile: { credentialId: enrolled.login }, _embedded: { activation },
         },
       },
       _links: { next: { name: 'activate', href: activate, ...post }, ...links(ctx) },
