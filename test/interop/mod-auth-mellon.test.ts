@@ -11,15 +11,16 @@
  * Needs Debian's apache2, libapache2-mod-auth-mellon and chromium; without them it fails.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { api, startLanyard, type TestLanyard } from '../helpers/lanyard.ts';
 import { createUser } from '../helpers/oidc.ts';
 import { freePort } from '../helpers/ports.ts';
 import {
   createMellonServiceProvider, mellonApachePaths, startMellonApache, type MellonServiceProvider, type TestApache,
 } from '../helpers/apache.ts';
-import { launchChromium, screenshot, signInOnLanyardPage } from '../helpers/chromium.ts';
+import { screenshot, signInOnLanyardPage } from '../helpers/chromium.ts';
+import { apacheInChromium } from '../helpers/apache-browser.ts';
 
 /**
  * mellon asks for transient NameIDs (NameIDPolicy), so each sign-in gets a fresh one: the tests
@@ -36,19 +37,12 @@ const people = {
 let t: TestLanyard;
 let sp: MellonServiceProvider;
 let app: { id: string; name: string; signOn: Record<string, any> };
-let apache: TestApache | undefined;
-let apacheError: Error | undefined;
-let browser: Browser | undefined;
-let launchError: Error | undefined;
-let context: BrowserContext;
 let page: Page;
 
-/** Apache and Chromium, or the reason one is missing: these tests fail rather than skip. */
-function requireServers(): { apache: TestApache; browser: Browser } {
-  if (!apache) throw apacheError ?? new Error('Apache was not started');
-  if (!browser) throw launchError ?? new Error('Chromium was not launched');
-  return { apache, browser };
-}
+/** Apache and Chromium for the file (these tests fail rather than skip), and a fresh page per test. */
+const ui = apacheInChromium((p) => {
+  page = p;
+});
 
 beforeAll(async () => {
   t = await startLanyard();
@@ -56,7 +50,8 @@ beforeAll(async () => {
   const userIds: string[] = [];
   for (const p of Object.values(people)) userIds.push(await createUser(t, p.username, p.password, { firstName: p.firstName, lastName: p.lastName }));
   const port = await freePort();
-  try {
+  // Everything mellon needs is part of starting it: a failure anywhere fails every test with its reason.
+  await ui.start(async () => {
     sp = createMellonServiceProvider(port);
     const imported = await call('/api/v1/apps/import/saml', { method: 'POST', json: { label: 'Apache mod_auth_mellon', metadata: sp.metadata } });
     if (imported.status !== 200) throw new Error(`mellon's metadata was not imported: ${imported.status} ${imported.text}`);
@@ -78,29 +73,11 @@ beforeAll(async () => {
       if (assigned.status !== 200) throw new Error(`not assigned: ${assigned.text}`);
     }
     const idpMetadata = await (await fetch(`${t.url}/app/${app.id}/sso/saml/metadata`)).text();
-    apache = await startMellonApache({ port, serviceProvider: sp, idpMetadata, attributes: ['email', 'displayName'] });
-  } catch (error) {
-    apacheError = error as Error;
-  }
-  try {
-    browser = await launchChromium();
-  } catch (error) {
-    launchError = error as Error;
-  }
+    return startMellonApache({ port, serviceProvider: sp, idpMetadata, attributes: ['email', 'displayName'] });
+  });
 });
 afterAll(async () => {
-  await browser?.close();
-  await apache?.close();
   await t?.close();
-});
-
-beforeEach(async () => {
-  context = await requireServers().browser.newContext({ viewport: { width: 800, height: 640 } });
-  page = await context.newPage();
-});
-afterEach(async (test) => {
-  await context?.close();
-  if (test.task.result?.state === 'fail' && apache) console.error(apache.errorLog());
 });
 
 /** A Redirect-binding message's XML (`SAMLRequest` or `SAMLResponse` of a URL). */
@@ -139,7 +116,7 @@ function recordNavigations(target: Page): string[] {
 
 describe('Apache mod_auth_mellon against Lanyard', () => {
   it('makes the app from mellon\'s metadata: its ACS, entity ID, signing and encryption certificate, signed requests and single logout', async () => {
-    requireServers();
+    ui.servers();
     const certificate = sp.certificatePem.replace(/-----[^-]+-----|\s/g, '');
     const site = new URL(sp.entityId).origin;
     expect(app.signOn).toMatchObject({
@@ -156,7 +133,7 @@ describe('Apache mod_auth_mellon against Lanyard', () => {
   });
 
   it('verifies mellon\'s signed AuthnRequest, and refuses it altered or without its signature', async () => {
-    const { apache } = requireServers();
+    const { apache } = ui.servers();
     const sso = await mellonAuthnRedirect(apache);
     expect(`${sso.origin}${sso.pathname}`).toBe(`${t.url}/app/${app.name}/${app.id}/sso/saml`);
     expect(sso.searchParams.get('SigAlg')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
@@ -194,7 +171,7 @@ describe('Apache mod_auth_mellon against Lanyard', () => {
   });
 
   it('sends a visitor to Lanyard\'s sign-in page and, signed in, shows the protected page with the NameID and attributes', async () => {
-    const { apache } = requireServers();
+    const { apache } = ui.servers();
     const person = people.signIn;
     const protectedUrl = `${apache.url}${mellonApachePaths.protectedPage}`;
     const navigations = recordNavigations(page);
@@ -237,7 +214,7 @@ describe('Apache mod_auth_mellon against Lanyard', () => {
   });
 
   it('signs out through mellon\'s logout: a signed LogoutRequest ends the Lanyard session and mellon accepts the LogoutResponse', async () => {
-    const { apache } = requireServers();
+    const { apache } = ui.servers();
     const person = people.spLogout;
     const protectedUrl = `${apache.url}${mellonApachePaths.protectedPage}`;
     await page.goto(protectedUrl);
@@ -273,7 +250,7 @@ describe('Apache mod_auth_mellon against Lanyard', () => {
   });
 
   it('signs out on Lanyard\'s page: Lanyard sends mellon a LogoutRequest, and mellon\'s session is gone too', async () => {
-    const { apache } = requireServers();
+    const { apache } = ui.servers();
     const person = people.idpLogout;
     const protectedUrl = `${apache.url}${mellonApachePaths.protectedPage}`;
     await page.goto(protectedUrl);

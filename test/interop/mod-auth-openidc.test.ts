@@ -6,32 +6,26 @@
  *
  * Needs Debian's apache2, libapache2-mod-auth-openidc and chromium; without them it fails.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { startLanyard, type TestLanyard } from '../helpers/lanyard.ts';
 import { createOidcApp, createUser, type TestApp } from '../helpers/oidc.ts';
 import { freePort } from '../helpers/ports.ts';
-import { oidcApachePaths, startOidcApache, type TestApache } from '../helpers/apache.ts';
-import { launchChromium, screenshot, signInOnLanyardPage } from '../helpers/chromium.ts';
+import { oidcApachePaths, startOidcApache } from '../helpers/apache.ts';
+import { screenshot, signInOnLanyardPage } from '../helpers/chromium.ts';
+import { apacheInChromium } from '../helpers/apache-browser.ts';
 
 const person = { username: 'ada.lovelace@example.com', password: 'Analytical-Engine-1843' };
 
 let t: TestLanyard;
 let userId: string;
 let app: TestApp;
-let apache: TestApache | undefined;
-let apacheError: Error | undefined;
-let browser: Browser | undefined;
-let launchError: Error | undefined;
-let context: BrowserContext;
 let page: Page;
 
-/** Apache and Chromium, or the reason one is missing: these tests fail rather than skip. */
-function requireServers(): { apache: TestApache; browser: Browser } {
-  if (!apache) throw apacheError ?? new Error('Apache was not started');
-  if (!browser) throw launchError ?? new Error('Chromium was not launched');
-  return { apache, browser };
-}
+/** Apache and Chromium for the file (these tests fail rather than skip), and a fresh page per test. */
+const ui = apacheInChromium((p) => {
+  page = p;
+});
 
 beforeAll(async () => {
   t = await startLanyard();
@@ -45,38 +39,18 @@ beforeAll(async () => {
       post_logout_redirect_uris: [`${site}${oidcApachePaths.signedOut}`],
     },
   });
-  try {
-    apache = await startOidcApache({
-      port, metadataUrl: `${t.url}/oauth2/default/.well-known/openid-configuration`, clientId: app.clientId, clientSecret: app.clientSecret!,
-    });
-  } catch (error) {
-    apacheError = error as Error;
-  }
-  try {
-    browser = await launchChromium();
-  } catch (error) {
-    launchError = error as Error;
-  }
+  await ui.start(() => startOidcApache({
+    port, metadataUrl: `${t.url}/oauth2/default/.well-known/openid-configuration`, clientId: app.clientId, clientSecret: app.clientSecret!,
+  }));
 });
 afterAll(async () => {
-  await browser?.close();
-  await apache?.close();
   await t?.close();
 });
 
-beforeEach(async () => {
-  context = await requireServers().browser.newContext({ viewport: { width: 800, height: 640 } });
-  page = await context.newPage();
-});
-afterEach(async (test) => {
-  await context?.close();
-  // The module's own account of what went wrong, when something did.
-  if (test.task.result?.state === 'fail' && apache) console.error(apache.errorLog());
-});
 
 describe('Apache mod_auth_openidc against Lanyard', () => {
   it('sends a visitor to Lanyard\'s sign-in page and, signed in, shows the protected page with the claims', async () => {
-    const { apache } = requireServers();
+    const { apache } = ui.servers();
     const protectedUrl = `${apache.url}${oidcApachePaths.protectedPage}`;
     await page.goto(protectedUrl);
     expect(new URL(page.url()).origin).toBe(t.url);
@@ -100,7 +74,7 @@ describe('Apache mod_auth_openidc against Lanyard', () => {
   });
 
   it('signs out through the module\'s logout, ending the Lanyard session too', async () => {
-    const { apache } = requireServers();
+    const { apache } = ui.servers();
     const protectedUrl = `${apache.url}${oidcApachePaths.protectedPage}`;
     await page.goto(protectedUrl);
     await signInOnLanyardPage(page, person.username, person.password);
