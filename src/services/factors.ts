@@ -41,7 +41,6 @@ import type { ProtocolState } from './protocol-state.ts';
 import { buildEvent, userTarget } from './system-log.ts';
 import { requireUser } from './user-lookup.ts';
 import { parseOrThrow } from './validation.ts';
-import type { SignInFactors } from '../signin/mfa.ts';
 
 export const enrollSchema = z.object({
   factorType: z.enum(['token:software:totp'], { error: 'must be token:software:totp or webauthn (the factor types this version enrols)' }),
@@ -257,11 +256,3 @@ export function createFactorService(deps: ServiceDeps, vault: Vault, state: Prot
 }
 
 export type FactorService = ReturnType<typeof createFactorService>;
-
-/** The factor operations the sign-in flow needs, over this service. */
-export function signInFactors(factors: FactorService): SignInFactors {
-  return {
-    activeFactors: factors.activeFactors,
-    verify: (caller, userId, factorId, raw, rp) => factors.verify(caller, userId, factorId, raw, rp),
-  };
-}

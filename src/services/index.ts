@@ -35,7 +35,7 @@ import { createProvisioningEngine } from './provisioning-engine.ts';
 import { createScimInbound } from './scim-inbound.ts';
 import { createUserImport } from './user-import.ts';
 import { createProvisioningImport } from './provisioning-import.ts';
-import { createFactorService, signInFactors } from './factors.ts';
+import { createFactorService } from './factors.ts';
 import { createMfaSignOn } from '../signin/mfa.ts';
 import { createNetworkZoneService } from './network-zones.ts';
 import { createPolicyService } from './policies.ts';
@@ -72,7 +72,7 @@ export function createServices(deps: ServiceDeps) {
   const sessions = createSessions(deps);
   const protocolState = createProtocolState(deps);
   const factors = createFactorService(deps, vault, protocolState);
-  const mfa = createMfaSignOn(deps, signOnPolicy, signInFactors(factors), throttle);
+  const mfa = createMfaSignOn(deps, signOnPolicy, factors, throttle);
   const samlSso = createSamlSso(deps, appKeys, protocolState, mfa);
   const apps = createAppService(deps, vault, appKeys);
   const catalog = createCatalog(deps, shippedCatalog());

@@ -171,13 +171,14 @@ export function createMfaSignOn(deps: ServiceDeps, policies: SignOnPolicies, fac
 
   /**
    * Whether a live session may go on to `appId` (or, without one, stay) under the policies now;
-   * `requireMfa` when the app itself asked for a second factor (OpenID Connect `acr_values`).
+   * `requireMfa` when the app itself asked for a second factor (OpenID Connect `acr_values`);
+   * `logDenial: false` for a check whose caller goes on to the step that logs it.
    */
   async function gate(caller: Caller, active: { readonly session: SessionRecord; readonly user: User }, appId?: string,
-    options: { readonly requireMfa?: boolean } = {}): Promise<SessionGate> {
+    options: { readonly requireMfa?: boolean; readonly logDenial?: boolean } = {}): Promise<SessionGate> {
     const decision = await policies.evaluate(caller.org, { userId: active.user.id, ip: caller.client.ipAddress ?? '', ...(appId ? { appId } : {}) });
     if (decision.access === 'DENY') {
-      await logDenied(caller, active.user, decision, appId);
+      if (options.logDenial !== false) await logDenied(caller, active.user, decision, appId);
       return { kind: 'denied', decision };
     }
     const now = clock.now().getTime();

@@ -156,7 +156,8 @@ export function createEngineRegistry({ deps, services, masterKey, cookiePolicy, 
         const org = await current();
         const app = (await resolveClient(clientId))?.app;
         const caller = { org, actor: userActor(active.user), client: { ipAddress: ctx.ip || null, userAgent: null }, requestId: ctx.get('x-request-id') || 'oidc', requestUri: null };
-        const gate = await services.mfa.gate(caller, active, app?.id, { requireMfa: acrValuesWantMfa(ctx.oidc.params?.acr_values) });
+        // A denial is logged by the interaction this sends the browser to, not here as well.
+        const gate = await services.mfa.gate(caller, active, app?.id, { requireMfa: acrValuesWantMfa(ctx.oidc.params?.acr_values), logDenial: false });
         return gate.kind === 'pass';
       },
       accessCheck: async (ctx, accountId, clientId, scopes) => {
