@@ -80,8 +80,6 @@ function parseIpv6(text: string): bigint | undefined {
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
 }
 
-const mappedPrefix = 0xffffn << 32n;
-
 /** Parses an IPv4 or IPv6 address (no zone index, no brackets); undefined when it is not one. */
 export function parseIp(text: string): Parsed | undefined {
   const v4 = parseIpv4(text);
@@ -138,26 +136,13 @@ function inEntries(ip: Parsed, entries: readonly ZoneAddress[] | null): boolean 
 
 /**
  * True when the client address is one of the zone's gateways. Proxies are not matched: they are
- * the hops in front of a client (see {@link clientIpBehindProxies}), not where a user signs in from.
+ * the hops in front of a client, not where a user signs in from (Lanyard reads the client address
+ * from the one proxy `LANYARD_TRUST_PROXY` names; a zone's `proxies` are kept as Okta's API shows them).
  * Status is the caller's business: policy evaluation treats an INACTIVE zone as matching nothing.
  */
 export function ipInZone(ip: string, zone: Pick<NetworkZone, 'gateways'>): boolean {
   const parsed = parseIp(ip.trim());
   return parsed !== undefined && inEntries(parsed, zone.gateways);
-}
-
-/**
- * The client address of an `X-Forwarded-For` chain (client first, nearest hop last): walking from
- * the nearest hop, addresses that are trusted proxies of an ACTIVE zone are skipped.
- */
-export function clientIpBehindProxies(chain: readonly string[], zones: readonly Pick<NetworkZone, 'status' | 'proxies'>[]): string | undefined {
-  const active = zones.filter((z) => z.status === 'ACTIVE');
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const parsed = parseIp(chain[i]!.trim());
-    if (!parsed) return undefined;
-    if (i === 0 || !active.some((z) => inEntries(parsed, z.proxies))) return chain[i]!.trim();
-  }
-  return undefined;
 }
 
 const addressSchema = z.object({

@@ -1,6 +1,6 @@
 /** IP zone entries and matching: IPv4, IPv6, CIDR blocks, ranges, IPv4-mapped IPv6, strict validation. */
 import { describe, expect, it } from 'vitest';
-import { clientIpBehindProxies, ipInZone, parseIp, parseZoneAddress, zoneInputSchema, type ZoneAddress } from '../../src/domain/network-zone.ts';
+import { ipInZone, parseIp, parseZoneAddress, zoneInputSchema, type ZoneAddress } from '../../src/domain/network-zone.ts';
 
 const zone = (...gateways: [ZoneAddress['type'], string][]) => ({ gateways: gateways.map(([type, value]) => ({ type, value })) });
 
@@ -100,15 +100,5 @@ describe('parseZoneAddress and the zone schema', () => {
     const many = Array.from({ length: 151 }, (_, i) => ({ type: 'RANGE', value: `10.0.${i}.1` }));
     expect(paths({ type: 'IP', name: 'x', gateways: many })).toEqual(['gateways']);
     expect(zoneInputSchema.safeParse({ type: 'IP', name: 'x', usage: 'BLOCKLIST', gateways: many }).success).toBe(true);
-  });
-});
-
-describe('clientIpBehindProxies', () => {
-  it('skips trusted proxies of active zones from the nearest hop back', () => {
-    const zones = [{ status: 'ACTIVE' as const, proxies: [{ type: 'CIDR' as const, value: '172.16.0.0/12' }] }];
-    expect(clientIpBehindProxies(['198.51.100.4', '172.16.0.9', '172.17.0.1'], zones)).toBe('198.51.100.4');
-    expect(clientIpBehindProxies(['198.51.100.4', '203.0.113.1', '172.17.0.1'], zones)).toBe('203.0.113.1');
-    expect(clientIpBehindProxies(['198.51.100.4', '172.17.0.1'], [{ ...zones[0]!, status: 'INACTIVE' as const }])).toBe('172.17.0.1');
-    expect(clientIpBehindProxies(['junk', '172.17.0.1'], zones)).toBeUndefined();
   });
 });
