@@ -23,6 +23,7 @@ import { sessionJson } from '../representations/session.ts';
 import type { FactorRecord } from '../../services/ports.ts';
 import type { AuthnMfaEnroll, AuthnMfaRequired, AuthnSuccess } from '../../services/authn.ts';
 import { relyingParty } from '../relying-party.ts';
+import { factorProfile } from '../representations/factor.ts';
 
 const corsPaths = /^\/api\/v1\/(authn(\/.*)?|sessions\/me(\/.*)?)$/;
 
@@ -121,7 +122,7 @@ export function registerAuthnRoutes(router: Router<LanyardState>, services: Serv
   function authnFactor(ctx: LanyardContext, user: User, factor: FactorRecord) {
     return {
       id: factor.id, factorType: factor.factorType, provider: factor.provider, vendorName: factor.provider,
-      profile: { credentialId: user.profile.login },
+      profile: factorProfile(user.profile.login, factor),
       _links: { verify: { href: authnUrl(ctx, `/factors/${factor.id}/verify`), ...post } },
     };
   }
@@ -260,7 +261,7 @@ export function registerAuthnRoutes(router: Router<LanyardState>, services: Serv
         user: embeddedUser(enrolled.user),
         factor: {
           id: factor.id, factorType: factor.factorType, provider: factor.provider, vendorName: factor.provider,
-          profile: { credentialId: enrolled.login }, _embedded: { activation },
+          profile: factorProfile(enrolled.login, factor), _embedded: { activation },
         },
       },
       _links: { next: { name: 'activate', href: activate, ...post }, ...links(ctx) },

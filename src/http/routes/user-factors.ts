@@ -7,13 +7,13 @@
  */
 import { z } from 'zod';
 import QRCode from 'qrcode';
-import { relyingPartyFor } from '../../protocols/webauthn/ceremonies.ts';
-import { defaultAuthenticatorName } from '../../services/factor-webauthn.ts';
+import { relyingParty } from '../relying-party.ts';
 import { webauthnEnrollSchema } from '../../services/factors.ts';
 import type { Services } from '../../services/index.ts';
 import type { FactorRecord } from '../../services/ports.ts';
 import { parseOrThrow } from '../../services/validation.ts';
 import { defineRoute, type ApiRoute } from '../api-route.ts';
+import { factorProfile } from '../representations/factor.ts';
 import type { LanyardContext } from '../state.ts';
 
 const userParams = z.object({ userId: z.string().min(1).max(200) });
@@ -42,9 +42,7 @@ function factorJson(orgUrl: string, login: string, factor: FactorRecord, embedde
   const links: Record<string, unknown> = { self: { href: self, hints: { allow: ['GET', 'DELETE'] } }, user: { href: `${orgUrl}/api/v1/users/${factor.userId}` } };
   if (factor.status === 'PENDING_ACTIVATION') links.activate = { href: `${self}/lifecycle/activate`, hints: { allow: ['POST'] } };
   else links.verify = { href: `${self}/verify`, hints: { allow: ['POST'] } };
-  const profile = factor.factorType === 'webauthn'
-    ? { ...(factor.credential ? { credentialId: factor.credential.credentialId } : {}), authenticatorName: factor.credential?.authenticatorName ?? defaultAuthenticatorName }
-    : { credentialId: login };
+  const profile = factorProfile(login, factor);
   return {
     id: factor.id, factorType: factor.factorType, provider: factor.provider, vendorName: factor.provider, status: factor.status,
     created: factor.created, lastUpdated: factor.lastUpdated, profile, _links: links,
@@ -97,7 +95,7 @@ export function userFactorRoutes(services: Services): ApiRoute[] {
       handle: async ({ params, body: input, caller, ctx }) => {
         if (input.factorType === 'webauthn') {
           parseOrThrow(webauthnEnrollSchema, input);
-          const enrolled = await f.enrollWebAuthn(caller, params.userId, relyingPartyFor(url(ctx)));
+          const enrolled = await f.enrollWebAuthn(caller, params.userId, relyingParty(ctx));
           return { body: factorJson(url(ctx), enrolled.login, enrolled.factor, { options: enrolled.options }) };
         }
         const enrolled = await f.enroll(caller, params.userId, input);
@@ -135,7 +133,7 @@ export function userFactorRoutes(services: Services): ApiRoute[] {
       response: { status: 200, description: 'The factor, active', schema: factorSchema },
       errors: ['resource.not_found', 'request.validation_failed', 'factor.invalid_passcode', 'factor.webauthn_refused', 'factor.already_enrolled'],
       handle: async ({ params, body: input, caller, ctx }) => {
-        const factor = await f.activate(caller, params.userId, params.factorId, input, relyingPartyFor(url(ctx)));
+        const factor = await f.activate(caller, params.userId, params.factorId, input, relyingParty(ctx));
         const { login } = await f.list(caller, params.userId);
         if (!factor.backupCodes) return { body: factorJson(url(ctx), login, factor) };
         return { headers: { 'Cache-Control': 'no-store' }, body: factorJson(url(ctx), login, factor, { backupCodes: factor.backupCodes }) };
@@ -149,14 +147,14 @@ export function userFactorRoutes(services: Services): ApiRoute[] {
       response: { status: 200, description: '`{factorResult: "SUCCESS"}`, or `"CHALLENGE"` with the challenge' },
       errors: ['resource.not_found', 'request.validation_failed', 'factor.invalid_passcode', 'factor.webauthn_refused', 'factor.not_active', 'rate.limited'],
       handle: async ({ params, body: input, caller, ctx }) => {
-        const rp = relyingPartyFor(url(ctx));
+        const rp = relyingParty(ctx);
         const factor = await f.requireFactor(caller, params.userId, params.factorId);
         if (factor.factorType === 'webauthn' && isEmpty(input)) {
           const options = await f.challenge(caller, params.userId, params.factorId, rp);
           const self = `${url(ctx)}/api/v1/users/${factor.userId}/factors/${factor.id}`;
           return {
             body: {
-              factorResult: 'CHALLENGE', profile: factorJson(url(ctx), '', factor).profile,
+              factorResult: 'CHALLENGE', profile: factorProfile('', factor),
               _embedded: { challenge: options },
               _links: { verify: { href: `${self}/verify`, hints: { allow: ['POST'] } }, factor: { href: self, hints: { allow: ['GET', 'DELETE'] } } },
             },
