@@ -77,11 +77,11 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'quer
 
 /** Registers the routes on a router; `authenticate` builds the caller of each request. */
 export function registerApiRoutes(router: Router<LanyardState>, routes: readonly ApiRoute[],
-  authenticate: (ctx: LanyardContext) => Promise<Caller>, links: (ctx: LanyardContext, next: string | undefined) => string[]): void {
+  authenticate: (ctx: LanyardContext, route: ApiRoute) => Promise<Caller>, links: (ctx: LanyardContext, next: string | undefined) => string[]): void {
   for (const route of routes) {
     router[route.method](route.operationId, route.path, async (ctx: LanyardContext) => {
       ctx.state.routeName = route.path;
-      const caller = await authenticate(ctx);
+      const caller = await authenticate(ctx, route);
       const rawParams = (ctx as unknown as { params: Record<string, string> }).params;
       rejectNul(rawParams, 'path');
       const params = parse(route.params, rawParams, 'path');

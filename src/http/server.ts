@@ -16,7 +16,7 @@ import type { Caller } from '../services/caller.ts';
 import { systemActor } from '../services/caller.ts';
 import type { CounterStore, Store } from '../services/ports.ts';
 import { registerApiRoutes, type ApiRoute } from './api-route.ts';
-import { sswsAuthenticator } from './api-auth.ts';
+import { apiAuthenticator } from './api-auth.ts';
 import { cookiePolicyFor } from './cookies.ts';
 import { errorMiddleware } from './errors.ts';
 import { createMetrics, observe } from './observability.ts';
@@ -60,6 +60,7 @@ import { userFactorRoutes } from './routes/user-factors.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { networkZoneRoutes } from './routes/network-zones.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
+import { registerAdminConsole } from './routes/admin-console.ts';
 import { createMfaPages } from './routes/mfa-pages.ts';
 import { directoryRoutes } from './routes/directories.ts';
 import { registerDirectoryAgentRoutes } from './routes/directory-agents.ts';
@@ -209,7 +210,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   app.use(agents.routes());
 
   const api = new Router<LanyardState>();
-  registerApiRoutes(api, routes, sswsAuthenticator(services), pageLinks);
+  registerApiRoutes(api, routes, apiAuthenticator(services), pageLinks);
   app.use(api.routes());
   app.use(api.allowedMethods(wrongMethod));
 
@@ -221,6 +222,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   registerFederationRoutes(pages, services, browser, cookiePolicy, anonymousCaller);
   registerAppLaunch(pages, services, browser);
   registerCatalogAssets(pages, services);
+  registerAdminConsole(pages, services);
   app.use(pages.routes());
   app.use(pages.allowedMethods(wrongMethod));
   return { app, routes, metrics };

@@ -45,6 +45,7 @@ import { createDirectoryService } from './directories.ts';
 import { createDirectoryImport } from './directory-import.ts';
 import { createDirectoryAgents } from './directory-agents.ts';
 import { createDirectoryAuth } from './directory-auth.ts';
+import { createAdminConsole } from './admin-console.ts';
 
 export function createServices(deps: ServiceDeps) {
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
@@ -95,6 +96,7 @@ export function createServices(deps: ServiceDeps) {
     vendorIntegrations,
     networkReview: createNetworkReview(deps, vault, vendorIntegrations),
     adminRoles: createAdminRoles(deps),
+    adminConsole: createAdminConsole(deps, apps, signingKeys),
     networkMonitor: createNetworkMonitor(deps, vault),
     provisioning,
     provisioningEngine: createProvisioningEngine(deps, provisioning, scimConnections, vault, deps.provisioning),

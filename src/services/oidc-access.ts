@@ -7,6 +7,7 @@ import {
   defaultAuthorizationServerId, evaluatePolicies, orgAuthorizationServerId, policyDeniedDescription,
   type AuthorizationServer, type Claim, type Policy, type Rule, type Scope,
 } from '../domain/authorization-server.ts';
+import { isManagementScope, managementScopes } from '../domain/api-scopes.ts';
 import { claimsByStandardScope, standardClaims } from '../domain/oidc-claims.ts';
 import type { User } from '../domain/user.ts';
 import type { App } from '../domain/app.ts';
@@ -15,10 +16,13 @@ import { evaluate, filterGroups, parseExpression } from '../protocols/expression
 import type { ServiceDeps } from './deps.ts';
 import { buildExpressionContext } from './expression-context.ts';
 import type { OrgStore } from './ports.ts';
+import { adminConsoleClientId } from './admin-console.ts';
 
 const tokenExchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 export const notAssignedDescription = 'User is not assigned to the client application.';
+export const notAnAdministratorDescription = 'Only administrators may sign in to the admin console.';
+export const managementScopeDescription = 'Management API scopes (okta.*, lanyard.*) are granted to the Lanyard Admin Console only.';
 export const inactiveUserDescription = 'The user is not active.';
 
 /** Everything about a server the engine and the policy need, loaded together. */
@@ -49,7 +53,7 @@ export interface Lifetimes {
 const orgServerLifetimes: Lifetimes = { accessToken: 3600, refreshToken: 90 * 86400, refreshTokenWindow: 90 * 86400 };
 
 /** Scopes the org authorization server offers. */
-export const orgServerScopes = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access', 'groups'];
+export const orgServerScopes = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access', 'groups', ...managementScopes];
 
 const isCustom = (asId: string) => asId !== orgAuthorizationServerId;
 
@@ -121,6 +125,12 @@ export function createOidcAccess(deps: ServiceDeps) {
     const user = await scoped.users.findById(accountId);
     if (!user || (user.status !== 'ACTIVE' && user.status !== 'PASSWORD_EXPIRED')) return inactiveUserDescription;
     const app = await assignedApp(scoped, clientId);
+    // The admin console is for administrators, whoever it is assigned to; management scopes are
+    // for the console alone.
+    if (app && clientId === adminConsoleClientId) {
+      return (await scoped.users.roles(user.id)).length > 0 ? true : notAnAdministratorDescription;
+    }
+    if (scopes.some(isManagementScope)) return managementScopeDescription;
     if (!app || !(await scoped.apps.isAssigned(app.id, user.id))) return notAssignedDescription;
     if (!isCustom(asId)) return true;
     const config = await serverConfig(org.id, asId);
