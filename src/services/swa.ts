@@ -239,12 +239,13 @@ export function createSwaService(deps: ServiceDeps, vault: Vault, apps: AppServi
     await store.transaction((tx) => saveAndLog(tx.forOrg(caller.org.id), caller, app, user, prepared));
   }
 
-  /** Records a form launch (answered later by the user's "did it work?") and logs it. */
+  /** Records a form launch (answered later by the user's "did it work?", which asks about the newest launch only) and logs it. */
   async function recordLaunch(caller: Caller, app: App, user: User): Promise<string> {
     const id = newId('swaLaunch');
     await store.transaction(async (tx) => {
       const t = tx.forOrg(caller.org.id);
-      await t.swa.deleteLaunches(user.id, app.id);
+      // One question at a time: the newest launch replaces any earlier one still unanswered.
+      await t.swa.deleteLaunches(user.id);
       await t.swa.insertLaunch({ id, appId: app.id, userId: user.id, created: clock.now().toISOString() });
       await t.logs.append(buildEvent(clock, caller, 'application.swa.launch', { targets: [userTarget(user), appTarget(app)], debugData: { launchId: id } }));
     });
