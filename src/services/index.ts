@@ -46,6 +46,7 @@ import { createDirectoryImport } from './directory-import.ts';
 import { createDirectoryAgents } from './directory-agents.ts';
 import { createDirectoryAuth } from './directory-auth.ts';
 import { createAdminConsole } from './admin-console.ts';
+import { createSwaService } from './swa.ts';
 
 export function createServices(deps: ServiceDeps) {
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
@@ -124,6 +125,7 @@ export function createServices(deps: ServiceDeps) {
     directories,
     directoryImport,
     directoryAgents,
+    swa: createSwaService(deps, vault, apps, signIn),
   };
 }
 

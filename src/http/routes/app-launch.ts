@@ -1,7 +1,8 @@
 /**
  * `/home/{appName}/{appId}`: the app link Okta's Apps API publishes (`_links.appLinks`) and the
  * home page lists. It starts an IdP-initiated sign-in — SAML, WS-Federation — or opens a
- * bookmark or an OpenID Connect app's initiate-login URI, for a user assigned to the app.
+ * bookmark or an OpenID Connect app's initiate-login URI, or signs in to an SWA app with vaulted
+ * credentials (`swa-pages.ts`), for a user assigned to the app.
  */
 import type Router from '@koa/router';
 import type { Services } from '../../services/index.ts';
@@ -10,8 +11,9 @@ import { looksLikeId } from '../../kernel/ids.ts';
 import { renderErrorPage } from '../../web/signin/error-page.ts';
 import type { BrowserSessions } from '../browser-session.ts';
 import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
+import type { SwaPages } from './swa-pages.ts';
 
-export function registerAppLaunch(router: Router<LanyardState>, services: Services, browser: BrowserSessions): void {
+export function registerAppLaunch(router: Router<LanyardState>, services: Services, browser: BrowserSessions, swa: SwaPages): void {
   router.get('app-launch', '/home/:appName/:appId', async (ctx: LanyardContext) => {
     const { appName, appId } = (ctx as unknown as { params: { appName: string; appId: string } }).params;
     const org = orgOf(ctx);
@@ -37,6 +39,8 @@ export function registerAppLaunch(router: Router<LanyardState>, services: Servic
         if (url) return ctx.redirect(url);
         break;
       }
+      case 'BROWSER_PLUGIN':
+        return swa.launch(ctx, app, active);
       case 'OPENID_CONNECT': {
         const uri = (app.settings.oauthClient as { initiate_login_uri?: string | null } | undefined)?.initiate_login_uri;
         if (uri) return ctx.redirect(uri);
