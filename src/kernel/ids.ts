@@ -39,6 +39,8 @@ export const idPrefix = {
   directoryJob: 'djb',
   /** A WebAuthn factor (security key or passkey), as Okta numbers them. */
   webauthnFactor: 'fwf',
+  /** Lanyard's own: a user's request for access to an app. */
+  accessRequest: 'arq',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

@@ -45,6 +45,9 @@ import { createDirectoryService } from './directories.ts';
 import { createDirectoryImport } from './directory-import.ts';
 import { createDirectoryAgents } from './directory-agents.ts';
 import { createDirectoryAuth } from './directory-auth.ts';
+import { createGroupOwners } from './group-owners.ts';
+import { createAccessRequests } from './access-requests.ts';
+import { createDashboard } from './dashboard.ts';
 
 export function createServices(deps: ServiceDeps) {
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
@@ -122,6 +125,9 @@ export function createServices(deps: ServiceDeps) {
     directories,
     directoryImport,
     directoryAgents,
+    groupOwners: createGroupOwners(deps),
+    accessRequests: createAccessRequests(deps, apps, groups),
+    dashboard: createDashboard(deps, apps, users, sessions),
   };
 }
 
