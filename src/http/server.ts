@@ -28,6 +28,9 @@ import { clientOf, orgOf, type LanyardContext, type LanyardState } from './state
 import { tenantMiddleware } from './tenant.ts';
 import { userRoutes } from './routes/users.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { registerDashboardPages } from './routes/dashboard-pages.ts';
+import { groupOwnerRoutes } from './routes/group-owners.ts';
+import { accessRequestRoutes } from './routes/access-requests.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { logRoutes } from './routes/logs.ts';
 import { orgRoutes } from './routes/org.ts';
@@ -89,6 +92,8 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...userFactorRoutes(services),
     ...userRoutes(services),
     ...groupRoutes(services),
+    ...groupOwnerRoutes(services),
+    ...accessRequestRoutes(services),
     ...apiTokenRoutes(services),
     ...logRoutes(services),
     ...orgRoutes(services),
@@ -219,6 +224,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   mfaPages.register(pages);
   registerInteractions(pages, services, engines, browser, anonymousCaller, mfaPages);
   registerFederationRoutes(pages, services, browser, cookiePolicy, anonymousCaller);
+  registerDashboardPages(pages, services, cookiePolicy, anonymousCaller, browser);
   registerAppLaunch(pages, services, browser);
   registerCatalogAssets(pages, services);
   app.use(pages.routes());

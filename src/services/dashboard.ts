@@ -13,6 +13,7 @@ import type { UserService } from './users.ts';
 import type { SessionService } from '../signin/sessions.ts';
 import type { SessionRecord } from './ports.ts';
 import { buildEvent, userTarget } from './system-log.ts';
+import type { DirectorySettings } from '../directory/settings.ts';
 
 /** The profile attributes a user edits on their own page (the rest is the admin's, or a directory's). */
 export const selfEditableAttributes = ['firstName', 'lastName', 'displayName', 'nickName', 'title', 'mobilePhone', 'primaryPhone', 'preferredLanguage'] as const;
@@ -103,7 +104,14 @@ export function createDashboard(deps: ServiceDeps, apps: AppService, users: User
     return users.update(caller, user.id, { profile: changes }, 'partial');
   }
 
-  return { tiles, move, sortByName, sessionsOf, endSession, endAllSessions, updateProfile };
+  /** The attributes the user's directory owns (shown, not editable); none for Lanyard's own users. */
+  async function directoryAttributes(org: Org, user: User): Promise<string[]> {
+    if (!user.directoryId) return [];
+    const directory = await store.forOrg(org.id).directories.findById(user.directoryId);
+    return directory ? Object.keys((directory.settings as DirectorySettings).attributes) : [];
+  }
+
+  return { directoryAttributes, tiles, move, sortByName, sessionsOf, endSession, endAllSessions, updateProfile };
 }
 
 export type DashboardService = ReturnType<typeof createDashboard>;
