@@ -150,7 +150,7 @@ function profileSection(model: DashboardModel): Html {
   return html`<section aria-labelledby="profile-heading" id="profile">
 <h2 id="profile-heading">Your profile</h2>
 <dl>
-<dt>Username</dt><dd>${model.login}</dd>
+<dt>Signed in as</dt><dd>${model.login}</dd>
 ${model.lastLogin ? html`<dt>Last sign-in</dt><dd><time datetime="${model.lastLogin}">${model.lastLogin}</time></dd>` : ''}
 </dl>
 ${model.profileNote ? html`<p class="hint" id="profile-note">${model.profileNote}</p>` : ''}
