@@ -258,7 +258,7 @@ describe('sign-in in Chromium', () => {
     await submitSignIn(user.login, password);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Welcome, ${user.name}`);
 
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign out' }).click()]);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign out', exact: true }).click()]);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('You have signed out');
     expect(await sessionCookie()).toBeUndefined();
     await expectStyled();

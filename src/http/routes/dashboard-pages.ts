@@ -127,7 +127,7 @@ export function registerDashboardPages(router: Router<LanyardState>, services: S
         if (to) ctx.redirect(to);
       } catch (error) {
         if (!isAppError(error) || error.status >= 500) throw error;
-        await showHome(ctx, active, errorText(error), error.status === 404 ? 404 : error.status === 409 ? 409 : 400);
+        await showHome(ctx, active, errorText(error), error.status);
       }
     });
   }
@@ -195,7 +195,7 @@ export function registerDashboardPages(router: Router<LanyardState>, services: S
       ctx.redirect('/catalog?done=requested');
     } catch (error) {
       if (!isAppError(error) || error.status >= 500) throw error;
-      await showCatalog(ctx, active, errorText(error), error.status === 409 ? 409 : 400);
+      await showCatalog(ctx, active, errorText(error), error.status);
     }
   });
 }

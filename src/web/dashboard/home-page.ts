@@ -176,7 +176,7 @@ ${model.sessions.map((s) => html`<li>
 ${csrfField(model.csrf)}
 <span><strong>${s.browser ?? 'Unknown browser'}</strong>${s.current ? html` <span class="hint">(this browser)</span>` : ''}<br>
 <span class="hint">${s.ipAddress ? html`from ${s.ipAddress}, ` : ''}signed in <time datetime="${s.created}">${s.created.slice(0, 16).replace('T', ' ')}</time>, last used <time datetime="${s.lastSeen}">${s.lastSeen.slice(0, 16).replace('T', ' ')}</time></span></span>
-<button type="submit" class="secondary" aria-label="Sign out ${s.current ? 'this browser' : `the session from ${s.browser ?? 'an unknown browser'} started ${s.created.slice(0, 16).replace('T', ' ')}`}">Sign out</button>
+<button type="submit" class="secondary" aria-label="End session: ${s.current ? 'this browser' : `${s.browser ?? 'unknown browser'}, started ${s.created.slice(0, 16).replace('T', ' ')}`}">End session</button>
 </form>
 </li>`)}
 </ul>
