@@ -135,7 +135,8 @@ export function registerDashboardPages(router: Router<LanyardState>, services: S
   action('dashboard-move', '/account/apps/:appId/move', async (ctx, { user }, form) => {
     const dir = form.direction === 'up' ? 'up' : 'down';
     await services.dashboard.move(callerFor(ctx, user), user, param(ctx, 'appId'), dir);
-    return `/?moved=${encodeURIComponent(param(ctx, 'appId'))}&dir=${dir}#app-${encodeURIComponent(param(ctx, 'appId'))}`;
+    // No fragment: a browser skips autofocus when the URL names a target, and focus must stay on the tile.
+    return `/?moved=${encodeURIComponent(param(ctx, 'appId'))}&dir=${dir}`;
   });
 
   action('dashboard-sort', '/account/apps/sort', async (ctx, { user }) => {

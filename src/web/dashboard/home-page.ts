@@ -94,10 +94,15 @@ function tileHtml(model: DashboardModel, tile: Tile, index: number, count: numbe
   const logo = tile.logoUrl
     ? html`<img class="logo" src="${tile.logoUrl}" alt="">`
     : html`<span class="logo logo-letter" aria-hidden="true">${(tile.label.trim()[0] ?? '?').toUpperCase()}</span>`;
-  const moveButton = (direction: 'up' | 'down', text: string, disabled: boolean) => html`<form method="post" action="/account/apps/${tile.id}/move">
+  const moveButton = (direction: 'up' | 'down', text: string, disabled: boolean): Html => html`<form method="post" action="/account/apps/${tile.id}/move">
 ${csrfField(model.csrf)}<input type="hidden" name="direction" value="${direction}">
-<button type="submit" class="secondary" aria-label="${text}: ${tile.label}"${disabled ? html` disabled` : ''}${model.moved?.[0] === tile.id && model.moved[1] === direction && !disabled ? html` autofocus` : ''}>${text}</button>
+<button type="submit" class="secondary" aria-label="${text}: ${tile.label}"${disabled ? html` disabled` : ''}${focused === direction ? html` autofocus` : ''}>${text}</button>
 </form>`;
+  // After a move, focus returns to the button used, or to the other one when the tile reached an end.
+  const first = index === 0;
+  const last = index === count - 1;
+  const used = model.moved?.[0] === tile.id ? model.moved[1] : undefined;
+  const focused = used === 'up' ? (first ? 'down' : 'up') : used === 'down' ? (last ? 'up' : 'down') : undefined;
   return html`<li class="tile" id="app-${tile.id}">
 <a href="${tile.href}">${logo}<span class="label">${tile.label}</span></a>
 <div class="tile-actions">
