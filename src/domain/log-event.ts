@@ -142,6 +142,14 @@ export const eventTypes = {
   'application.swa.check.success': 'User confirmed a sign-in with vaulted credentials worked',
   'application.swa.check.failure': 'User reported a sign-in with vaulted credentials failed',
   'system.master_key.rotate': 'Re-wrap data keys under a new master key',
+  // Lanyard's dashboard and self-service app requests.
+  'group.owner.add': 'Add owner to group',
+  'group.owner.remove': 'Remove owner from group',
+  'app.access_request.settings.update': 'Update app access request settings',
+  'app.access_request.request': 'User requested access to app',
+  'app.access_request.approver.approve': 'Approver approved app access request',
+  'app.access_request.approver.deny': 'Approver denied app access request',
+  'user.dashboard.app_order.update': 'User reordered the apps on their dashboard',
   // Lanyard's directories.
   'system.directory.create': 'Add directory integration',
   'system.directory.update': 'Update directory integration',

@@ -28,6 +28,9 @@ import { clientOf, orgOf, type LanyardContext, type LanyardState } from './state
 import { tenantMiddleware } from './tenant.ts';
 import { userRoutes } from './routes/users.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { registerDashboardPages } from './routes/dashboard-pages.ts';
+import { groupOwnerRoutes } from './routes/group-owners.ts';
+import { accessRequestRoutes } from './routes/access-requests.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { logRoutes } from './routes/logs.ts';
 import { orgRoutes } from './routes/org.ts';
@@ -61,6 +64,7 @@ import { policyRoutes } from './routes/policies.ts';
 import { networkZoneRoutes } from './routes/network-zones.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
 import { registerAdminConsole } from './routes/admin-console.ts';
+import { renderSwaCheckPrompt } from '../web/swa/prompt.ts';
 import { createSwaPages } from './routes/swa-pages.ts';
 import { createMfaPages } from './routes/mfa-pages.ts';
 import { directoryRoutes } from './routes/directories.ts';
@@ -92,6 +96,8 @@ export function allApiRoutes(services: Services): ApiRoute[] {
     ...userFactorRoutes(services),
     ...userRoutes(services),
     ...groupRoutes(services),
+    ...groupOwnerRoutes(services),
+    ...accessRequestRoutes(services),
     ...apiTokenRoutes(services),
     ...logRoutes(services),
     ...orgRoutes(services),
@@ -229,6 +235,11 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   registerFederationRoutes(pages, services, browser, cookiePolicy, anonymousCaller);
   const swaPages = createSwaPages(services, browser, anonymousCaller);
   swaPages.register(pages);
+  // The home page asks whether the last sign-in with vaulted credentials worked.
+  registerDashboardPages(pages, services, cookiePolicy, anonymousCaller, browser, [async (ctx, active) => {
+    const check = await services.swa.pendingCheck(orgOf(ctx), active.user.id);
+    return check ? [renderSwaCheckPrompt(check, active.session.csrfToken)] : [];
+  }]);
   registerAppLaunch(pages, services, browser, swaPages);
   registerCatalogAssets(pages, services);
   registerAdminConsole(pages, services);

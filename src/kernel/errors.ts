@@ -150,6 +150,26 @@ export const errorRegistry = {
     status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
     hint: 'Reviewing needs the NETWORK_REVIEWER role, held by a user of the deployment\'s first org.',
   },
+  'access_request.not_requestable': {
+    status: 400, okta: 'E0000001', summary: 'Api validation failed: {0}',
+    hint: 'Only apps an administrator made requestable can be asked for; see GET /catalog for them.',
+  },
+  'access_request.already_open': {
+    status: 409, okta: 'E0000001', summary: 'Api validation failed: {0}',
+    hint: 'A request for this app is pending already, or the user has the app; wait for the decision.',
+  },
+  'access_request.already_decided': {
+    status: 409, okta: 'E0000001', summary: 'Api validation failed: {0}',
+    hint: 'The request was approved or denied before; read it again to see the decision.',
+  },
+  'access_request.own_request': {
+    status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
+    hint: 'Nobody decides on their own request; another approver must.',
+  },
+  'access_request.not_approver': {
+    status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
+    hint: 'The app\'s request settings name who decides: an org administrator, or an owner of the group they name.',
+  },
   'network.own_submission': {
     status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
     hint: 'A reviewer does not decide on an integration of their own org; another reviewer must.',

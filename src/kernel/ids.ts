@@ -41,6 +41,8 @@ export const idPrefix = {
   webauthnFactor: 'fwf',
   /** Lanyard's own: a form launch of an SWA app awaiting its "did it work?" answer. */
   swaLaunch: 'swl',
+  /** Lanyard's own: a user's request for access to an app. */
+  accessRequest: 'arq',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

@@ -47,6 +47,9 @@ import { createDirectoryAgents } from './directory-agents.ts';
 import { createDirectoryAuth } from './directory-auth.ts';
 import { createAdminConsole } from './admin-console.ts';
 import { createSwaService } from './swa.ts';
+import { createGroupOwners } from './group-owners.ts';
+import { createAccessRequests } from './access-requests.ts';
+import { createDashboard } from './dashboard.ts';
 
 export function createServices(deps: ServiceDeps) {
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
@@ -126,6 +129,9 @@ export function createServices(deps: ServiceDeps) {
     directoryImport,
     directoryAgents,
     swa: createSwaService(deps, vault, apps, signIn),
+    groupOwners: createGroupOwners(deps),
+    accessRequests: createAccessRequests(deps, apps, groups),
+    dashboard: createDashboard(deps, apps, users, sessions),
   };
 }
 

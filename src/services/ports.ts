@@ -3,6 +3,7 @@
  * Every org-owned repository is reached through {@link Store.forOrg}, so no method can forget
  * which org it serves.
  */
+import type { AccessRequest, AccessRequestStatus, AppAccessSettings } from '../domain/access-request.ts';
 import type { Filter } from '../protocols/scim/filter.ts';
 import type { Org, OrgSettings } from '../domain/org.ts';
 import type { User, UserStatus, UserWithSecrets } from '../domain/user.ts';
@@ -174,6 +175,9 @@ export interface SessionRecord {
   readonly lastSeen: string;
   readonly idleExpiresAt: string;
   readonly expiresAt: string;
+  /** The client address and browser the session was opened from, when recorded. */
+  readonly ipAddress?: string | null;
+  readonly userAgent?: string | null;
 }
 
 export interface SessionRepository {
@@ -795,6 +799,44 @@ export interface DirectoryRepository {
   deleteJob(id: string): Promise<void>;
 }
 
+export interface GroupOwnerRecord {
+  readonly groupId: string;
+  readonly ownerId: string;
+  readonly created: string;
+}
+
+/** The users who own groups (Okta's group owners, of type USER). */
+export interface GroupOwnerRepository {
+  /** Adds an owner; false when they already were one. */
+  add(owner: GroupOwnerRecord): Promise<boolean>;
+  /** Removes an owner; false when they were not one. */
+  remove(groupId: string, ownerId: string): Promise<boolean>;
+  listForGroup(groupId: string): Promise<GroupOwnerRecord[]>;
+  groupsOwnedBy(userId: string): Promise<string[]>;
+}
+
+/** Which apps people may ask for, who decides, and the requests. */
+export interface AccessRequestRepository {
+  settingsOf(appId: string): Promise<AppAccessSettings | undefined>;
+  putSettings(appId: string, settings: AppAccessSettings, lastUpdated: string): Promise<void>;
+  /** Every app that is requestable, with its settings. */
+  requestable(): Promise<{ appId: string; settings: AppAccessSettings }[]>;
+  insert(request: AccessRequest): Promise<void>;
+  findById(id: string): Promise<AccessRequest | undefined>;
+  /** Requests by status (all when undefined), oldest first. */
+  list(query: { status?: AccessRequestStatus | undefined; userId?: string | undefined; appIds?: readonly string[] | undefined; limit: number }): Promise<AccessRequest[]>;
+  /** Records a decision on a PENDING request; false when it was decided already. */
+  decide(id: string, status: 'APPROVED' | 'DENIED', decided: string, decidedBy: string): Promise<boolean>;
+}
+
+/** Each user's own order of app tiles. */
+export interface AppOrderRepository {
+  /** App ids in the user's chosen order (apps they never placed are absent). */
+  orderOf(userId: string): Promise<string[]>;
+  /** Replaces the user's order with `appIds`. */
+  replace(userId: string, appIds: readonly string[]): Promise<void>;
+}
+
 /** The repositories of one org. */
 export interface OrgStore {
   readonly orgId: string;
@@ -816,6 +858,9 @@ export interface OrgStore {
   readonly policies: PolicyRepository;
   readonly directories: DirectoryRepository;
   readonly swa: SwaCredentialRepository;
+  readonly groupOwners: GroupOwnerRepository;
+  readonly accessRequests: AccessRequestRepository;
+  readonly appOrder: AppOrderRepository;
 }
 
 export interface Store {

@@ -40,6 +40,8 @@ export function createSessions(deps: ServiceDeps) {
       lastSeen: now.toISOString(),
       idleExpiresAt: new Date(now.getTime() + policy.idleMinutes * 60_000).toISOString(),
       expiresAt: new Date(now.getTime() + policy.maxLifetimeMinutes * 60_000).toISOString(),
+      ipAddress: caller.client.ipAddress,
+      userAgent: caller.client.userAgent?.slice(0, 512) ?? null,
     };
     await store.transaction(async (tx) => {
       const scoped = tx.forOrg(caller.org.id);

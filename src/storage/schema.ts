@@ -112,6 +112,9 @@ export interface SessionsTable {
   last_seen: string;
   idle_expires_at: string;
   expires_at: string;
+  /** Where the session was opened from, as recorded then; shown to its user. */
+  ip_address: string | null;
+  user_agent: string | null;
 }
 
 export interface LogEventsTable {
@@ -580,5 +583,47 @@ export interface Database {
   policy_rules: PolicyRulesTable;
   app_access_policies: AppAccessPoliciesTable;
   user_factor_backup_codes: UserFactorBackupCodesTable;
+  dashboard_app_order: DashboardAppOrderTable;
+  group_owners: GroupOwnersTable;
+  app_access_settings: AppAccessSettingsTable;
+  app_access_requests: AppAccessRequestsTable;
 }
 
+
+/** A user's own order of app tiles on the dashboard. */
+export interface DashboardAppOrderTable {
+  org_id: string;
+  user_id: string;
+  app_id: string;
+  position: number;
+}
+
+export interface GroupOwnersTable {
+  org_id: string;
+  group_id: string;
+  owner_id: string;
+  created: string;
+}
+
+export interface AppAccessSettingsTable {
+  org_id: string;
+  app_id: string;
+  requestable: number;
+  approver_type: string;
+  approver_group_id: string | null;
+  grant_type: string;
+  grant_group_id: string | null;
+  last_updated: string;
+}
+
+export interface AppAccessRequestsTable {
+  org_id: string;
+  id: string;
+  app_id: string;
+  user_id: string;
+  reason: string | null;
+  status: string;
+  created: string;
+  decided: string | null;
+  decided_by: string | null;
+}

@@ -29,6 +29,9 @@ import { createNetworkZoneRepository } from './repositories/network-zones.ts';
 import { createPolicyRepository } from './repositories/policies.ts';
 import { createDirectoryRepository } from './repositories/directories.ts';
 import { createSwaCredentialRepository } from './repositories/swa-credentials.ts';
+import { createGroupOwnerRepository } from './repositories/group-owners.ts';
+import { createAccessRequestRepository } from './repositories/access-requests.ts';
+import { createAppOrderRepository } from './repositories/app-order.ts';
 import type { OrgStore, Store } from '../services/ports.ts';
 import type { EphemeralPayloads } from './redis-oidc-payloads.ts';
 import { splitOidcPayloads, type EphemeralHealth } from './split-oidc-payloads.ts';
@@ -93,6 +96,9 @@ export function createStore(db: Kysely<Database>, ephemeral?: EphemeralOptions):
         policies: createPolicyRepository(db, orgId),
         directories: createDirectoryRepository(db, orgId),
         swa: createSwaCredentialRepository(db, orgId),
+        groupOwners: createGroupOwnerRepository(db, orgId),
+        accessRequests: createAccessRequestRepository(db, orgId),
+        appOrder: createAppOrderRepository(db, orgId),
       };
       // Repositories are stateless closures over (db, orgId); keep a bounded number around.
       if (orgStores.size > 1000) orgStores.clear();

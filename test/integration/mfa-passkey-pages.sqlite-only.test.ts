@@ -77,7 +77,7 @@ describe('a security key on the sign-in pages', () => {
   });
 
   it('the next sign-in asks for the key before any session, and the script answers the challenge', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForLoadState('load');
     await page.goto(`${t.url}/login`);
     await page.getByLabel('Username').fill(login);

@@ -59,7 +59,7 @@ describe('grants the user sees and revokes on their home page', () => {
     const browser = new BrowserlessClient(t.url);
     const tokens = await codeFlow(config, browser, person, 'openid email offline_access');
     const home = await browser.get('/');
-    const section = /<section aria-label="Apps you have allowed">([\s\S]*?)<\/section>/.exec(home.final.body)?.[1];
+    const section = /<section aria-labelledby="connected-heading" id="connected">([\s\S]*?)<\/section>/.exec(home.final.body)?.[1];
     expect(section).toBeDefined();
     expect(textOf(section!)).toContain('Test App openid, email, offline_access Revoke');
 
@@ -70,7 +70,7 @@ describe('grants the user sees and revokes on their home page', () => {
 
     const revoked = await browser.submit(home.final, {}, { action: `/grants/${app.clientId}/revoke` });
     expect(revoked.final.url).toBe(`${t.url}/`);
-    expect(revoked.final.body).not.toContain('Apps you have allowed');
+    expect(revoked.final.body).toContain('No app acts for you.');
     expect((await call(`/api/v1/users/${userId}/grants`)).json).toEqual([]);
     await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
@@ -135,7 +135,8 @@ describe('CIBA in poll mode', () => {
     const home = await browser.get('/');
     expect(home.final.body).toContain('Kiosk');
     expect(home.final.body).toContain('K-42');
-    const approved = await browser.submit(home.final, { decision: 'approve' });
+    const cibaAction = /<form method="post" action="(\/ciba\/[^"]+)">/.exec(home.final.body)?.[1];
+    const approved = await browser.submit(home.final, { decision: 'approve' }, { action: cibaAction! });
     expect(approved.final.body).toContain('Sign-in approved');
 
     const tokens = await client.pollBackchannelAuthenticationGrant(config, { ...started, interval: 0.1 } as never);

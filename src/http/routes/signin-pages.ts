@@ -16,8 +16,8 @@ import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import { postFormPage } from '../../web/federation/post-form.ts';
 import { pageCspWithFormTargets } from '../security-headers.ts';
 import { tooManyAttempts } from '../../signin/throttle.ts';
-import { factorLabel, type MfaPages } from './mfa-pages.ts';
-import { messagePage, passwordRequirements, setPasswordPage, signedInPage, signInPage, signOutConfirmPage } from '../../web/signin/pages.ts';
+import type { MfaPages } from './mfa-pages.ts';
+import { messagePage, passwordRequirements, setPasswordPage, signInPage, signOutConfirmPage } from '../../web/signin/pages.ts';
 
 /**
  * A same-site path to return to after sign-in; anything else (other hosts, `//x`, `/\x`) is dropped.
@@ -65,30 +65,6 @@ export function registerSignInPages(router: Router<LanyardState>, services: Serv
       ...(token ? { hidden: { token } } : {}),
     });
   }
-
-  router.get('home', '/', async (ctx: LanyardContext) => {
-    const active = await currentSession(ctx);
-    if (!active) return ctx.redirect('/login');
-    const { user, session } = active;
-    const pending = await services.oidcAccess.pendingBackchannelRequests(orgOf(ctx).id, user.id);
-    const caller = { ...anonymousCaller(ctx), actor: userActor(user) };
-    const grants = await services.grants.list(caller, user.id);
-    const allowed = (await services.grants.clients(caller, user.id)).map(({ clientId, app }) => ({
-      name: app.label,
-      scopes: [...new Set(grants.filter((g) => g.clientId === clientId).map((g) => g.scope))],
-      action: `/grants/${encodeURIComponent(clientId)}/revoke`,
-    }));
-    const apps = (await services.apps.launchableFor(orgOf(ctx), user.id)).map((a) => ({ label: a.label, href: `/home/${a.name}/${a.id}` }));
-    const factors = (await services.mfa.activeFactors(orgOf(ctx).id, user.id)).map((f) => ({
-      label: factorLabel(f), since: f.created, removeAction: `/account/factors/${encodeURIComponent(f.id)}/remove`,
-    }));
-    render(ctx, signedInPage({
-      apps,
-      orgName: orgOf(ctx).displayName, csrf: session.csrfToken,
-      name: `${user.profile.firstName} ${user.profile.lastName}`, login: user.profile.login, lastLogin: user.lastLogin,
-      pending: pending.map((p) => ({ ...p, action: `/ciba/${p.asId}/${p.id}` })), allowed, factors,
-    }));
-  });
 
   // The user takes back an app's access: its consents, and every token issued under them.
   router.post('revoke-grants', '/grants/:clientId/revoke', async (ctx: LanyardContext) => {

@@ -17,6 +17,8 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
     lastSeen: row.last_seen,
     idleExpiresAt: row.idle_expires_at,
     expiresAt: row.expires_at,
+    ipAddress: row.ip_address,
+    userAgent: row.user_agent,
   };
 }
 
@@ -36,6 +38,8 @@ export function createSessionRepository(db: Kysely<Database>, orgId: string): Se
         last_seen: session.lastSeen,
         idle_expires_at: session.idleExpiresAt,
         expires_at: session.expiresAt,
+        ip_address: session.ipAddress ?? null,
+        user_agent: session.userAgent ?? null,
       }).execute();
     }),
     findByHash: async (tokenHash) => {

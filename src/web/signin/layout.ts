@@ -10,9 +10,12 @@ export interface PageOptions {
   readonly body: Html;
   /** Same-origin scripts the page loads (the page's CSP must allow `script-src 'self'`). */
   readonly scripts?: readonly string[];
+  /** A wide page (the dashboard) with its own navigation above the content. */
+  readonly wide?: boolean;
+  readonly nav?: Html;
 }
 
-export function page({ title, orgName, body, scripts = [] }: PageOptions): string {
+export function page({ title, orgName, body, scripts = [], wide = false, nav }: PageOptions): string {
   return `<!doctype html>\n${html`<html lang="en">
 <head>
 <meta charset="utf-8">
@@ -22,10 +25,11 @@ export function page({ title, orgName, body, scripts = [] }: PageOptions): strin
 <link rel="stylesheet" href="/assets/signin.css">
 ${scripts.map((src) => html`<script src="${src}" defer></script>
 `)}</head>
-<body>
-<main class="card">
-<p class="brand" aria-hidden="true">${orgName ?? 'Lanyard'}</p>
-${body}
+<body${wide ? html` class="wide"` : ''}>
+${nav ? html`<header class="topbar"><p class="brand">${orgName ?? 'Lanyard'}</p>${nav}</header>
+` : ''}<main class="card${wide ? ' wide' : ''}">
+${nav ? '' : html`<p class="brand" aria-hidden="true">${orgName ?? 'Lanyard'}</p>
+`}${body}
 </main>
 </body>
 </html>`.value}\n`;
