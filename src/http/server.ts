@@ -40,6 +40,7 @@ import { trustedOriginRoutes } from './routes/trusted-origins.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { userGrantRoutes } from './routes/user-grants.ts';
 import { registerAuthnRoutes, trustedOriginCors } from './routes/authn.ts';
+import { registerSwaFill } from './routes/swa-fill.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { createBrowserSessions } from './browser-session.ts';
 import { createEngineRegistry } from './oidc/engines.ts';
@@ -220,6 +221,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   registerInteractions(pages, services, engines, browser, anonymousCaller, mfaPages);
   registerFederationRoutes(pages, services, browser, cookiePolicy, anonymousCaller);
   registerAppLaunch(pages, services, browser);
+  registerSwaFill(pages, services, browser, anonymousCaller);
   registerCatalogAssets(pages, services);
   app.use(pages.routes());
   app.use(pages.allowedMethods(wrongMethod));

@@ -45,6 +45,7 @@ import { createDirectoryService } from './directories.ts';
 import { createDirectoryImport } from './directory-import.ts';
 import { createDirectoryAgents } from './directory-agents.ts';
 import { createDirectoryAuth } from './directory-auth.ts';
+import { createSwaFill } from './swa-fill.ts';
 
 export function createServices(deps: ServiceDeps) {
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
@@ -122,6 +123,8 @@ export function createServices(deps: ServiceDeps) {
     directories,
     directoryImport,
     directoryAgents,
+    // The vault's credentials arrive with the SWA credential store; until then no launch is answered.
+    swaFill: createSwaFill(deps, protocolState, async () => undefined),
   };
 }
 
