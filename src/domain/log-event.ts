@@ -134,6 +134,14 @@ export const eventTypes = {
   'application.provisioning.user.push': 'Push user to application',
   'application.provisioning.user.deactivate': 'Deactivate user in application',
   'application.provisioning.task.dead': 'Provisioning task gave up',
+  'application.user_membership.change_username': 'Change users application username',
+  'application.user_membership.change_password': 'Change users application password',
+  'application.user_membership.show_password': 'Show users application password',
+  // Lanyard's credential vault (SWA).
+  'application.swa.launch': 'Sign in to application with vaulted credentials',
+  'application.swa.check.success': 'User confirmed a sign-in with vaulted credentials worked',
+  'application.swa.check.failure': 'User reported a sign-in with vaulted credentials failed',
+  'system.master_key.rotate': 'Re-wrap data keys under a new master key',
   // Lanyard's directories.
   'system.directory.create': 'Add directory integration',
   'system.directory.update': 'Update directory integration',

@@ -1,11 +1,12 @@
 /**
  * Secure web authentication (SWA) apps as Okta's `template_swa` describes them
  * (`signOnMode: BROWSER_PLUGIN`): the app's sign-in page and the fields a browser fills there.
- * Lanyard stores and checks them; signing people in with vaulted credentials comes with the
- * credential vault.
+ * Users sign in with credentials from the vault (`services/swa.ts`): Lanyard posts the form
+ * itself (`launchMethod: FORM_POST`) or leaves it to its browser extension (`EXTENSION`).
  */
 import { z } from 'zod';
 import { httpUrl, optionalText, requiredText } from './saml-app.ts';
+import { swaCredentialSchemes } from './swa-credentials.ts';
 
 export const swaAppSchema = z.object({
   /** The sign-in page. */
@@ -19,6 +20,21 @@ export const swaAppSchema = z.object({
   /** Further fields the form needs (an organisation ID…), each with its value. */
   extraFields: z.array(z.object({ field: requiredText(200), label: requiredText(100), value: requiredText(1024) }), { error: 'must be an array of {field, label, value}' })
     .max(5, 'must have at most 5 fields').nullish(),
+  /**
+   * How a launch signs the user in: `FORM_POST` (default), a page of Lanyard's that posts the form
+   * to `url`; `EXTENSION`, the browser extension fills the app's own page.
+   */
+  launchMethod: z.enum(['FORM_POST', 'EXTENSION'], { error: 'must be FORM_POST or EXTENSION' }).default('FORM_POST'),
 });
 
 export type SwaAppSettings = z.output<typeof swaAppSchema>;
+
+/**
+ * An SWA app's `credentials`: the scheme (who sets what, see `swa-credentials.ts`) and, for
+ * `SHARED_USERNAME_AND_PASSWORD`, the one account everyone signs in with.
+ */
+export const swaAppCredentialsSchema = z.object({
+  scheme: z.enum(swaCredentialSchemes, { error: `must be one of ${swaCredentialSchemes.join(', ')}` }).default('EDIT_USERNAME_AND_PASSWORD'),
+  userName: z.string().trim().min(1, 'must not be blank').max(100, 'must be at most 100 characters').optional(),
+  password: z.object({ value: z.string().min(1, 'must not be blank').max(1024, 'must be at most 1024 characters').optional() }).loose().optional(),
+}).loose();

@@ -39,6 +39,8 @@ export const idPrefix = {
   directoryJob: 'djb',
   /** A WebAuthn factor (security key or passkey), as Okta numbers them. */
   webauthnFactor: 'fwf',
+  /** Lanyard's own: a form launch of an SWA app awaiting its "did it work?" answer. */
+  swaLaunch: 'swl',
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

@@ -18,7 +18,8 @@ import { resolveSamlServiceProvider, samlSignOnSchema, type SamlSignOnInput } fr
 import { parseSpMetadata, signOnFromMetadata, type SpMetadata } from '../protocols/saml/sp-metadata.ts';
 import { SamlError } from '../protocols/saml/xml.ts';
 import { resolveWsFedRelyingParty, wsFedAppSchema } from '../domain/wsfed-app.ts';
-import { swaAppSchema } from '../domain/swa-app.ts';
+import { swaAppCredentialsSchema, swaAppSchema } from '../domain/swa-app.ts';
+import type { SwaSharedCredentialRecord } from './ports.ts';
 import type { AppKeyService } from './app-keys.ts';
 import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -94,7 +95,22 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       if (input.name !== undefined && input.name !== 'template_swa') throw validationError(['name: SWA apps are named template_swa.'], 'name');
       const app = swaAppSchema.safeParse(input.settings.app ?? {});
       if (!app.success) throw validationError(issuesToCauses(app.error, 'settings.app'));
-      return { name: 'template_swa', settings: { app: app.data }, credentials: { scheme: 'EDIT_USERNAME_AND_PASSWORD', userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' } }, client: undefined };
+      const credentials = swaAppCredentialsSchema.safeParse(input.credentials);
+      if (!credentials.success) throw validationError(issuesToCauses(credentials.error, 'credentials'));
+      const { scheme, userName, password } = credentials.data;
+      const shared = scheme === 'SHARED_USERNAME_AND_PASSWORD';
+      if (!shared && (userName !== undefined || password?.value !== undefined)) {
+        throw validationError([`credentials: Only an app with credentials scheme SHARED_USERNAME_AND_PASSWORD has a user name and password of its own; with ${scheme} they are set per app user.`], 'credentials');
+      }
+      if (shared && userName === undefined) throw validationError(['credentials.userName: The shared account needs a user name.'], 'credentials.userName');
+      if (shared && password?.value === undefined && existing?.credentials.scheme !== 'SHARED_USERNAME_AND_PASSWORD') {
+        throw validationError(['credentials.password.value: The shared account needs a password.'], 'credentials.password.value');
+      }
+      return {
+        name: 'template_swa', settings: { app: app.data }, client: undefined,
+        credentials: { scheme, userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' }, revealPassword: false, ...(shared ? { userName } : {}) },
+        sharedAccount: shared ? { userName: userName!, password: password?.value } : undefined,
+      };
     }
     if (input.signOnMode === 'BOOKMARK') {
       const url = z.object({ url: z.string().url() }).safeParse((input.settings.app ?? {}) as unknown);
@@ -188,6 +204,19 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
     };
   }
 
+  /**
+   * The shared account of a SWA app, its password sealed (`swa-shared:{appId}`) before any
+   * transaction opens. Without a new password the one already vaulted is kept (Okta never returns
+   * it, so an app read and written back has none).
+   */
+  async function sealShared(orgId: string, appId: string, account: { userName: string; password?: string | undefined } | undefined,
+    existing?: SwaSharedCredentialRecord): Promise<SwaSharedCredentialRecord | undefined> {
+    if (!account) return undefined;
+    const password = account.password !== undefined ? await vault.seal(orgId, account.password, `swa-shared:${appId}`) : existing?.password;
+    if (password === undefined) throw validationError(['credentials.password.value: The shared account needs a password.'], 'credentials.password.value');
+    return { appId, userName: account.userName, password, lastUpdated: clock.now().toISOString() };
+  }
+
   async function create(caller: Caller, raw: unknown, options: { activate: boolean; within?: InTransaction }): Promise<App> {
     const input = parseOrThrow(appInputSchema, raw);
     const id = newId('app');
@@ -198,6 +227,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
     // Keys are made before the transaction opens (the vault must not write inside it).
     const credentials: Record<string, unknown> = 'signing' in shaped.credentials
       ? { ...shaped.credentials, signing: { kid: await signingKidFor(caller.org.id, id, shaped.credentials) } } : shaped.credentials;
+    const shared = 'sharedAccount' in shaped ? await sealShared(caller.org.id, id, shaped.sharedAccount) : undefined;
     const app: App = {
       id, orgId: caller.org.id, name: input.name && input.signOnMode !== 'OPENID_CONNECT' ? input.name : shaped.name, label: input.label,
       status: options.activate ? 'ACTIVE' : 'INACTIVE', signOnMode: input.signOnMode, settings: shaped.settings,
@@ -215,6 +245,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
         throw error;
       }
       if (secret) await scoped.apps.insertSecret(secret);
+      if (shared) await scoped.swa.saveShared(shared);
       await scoped.logs.append(buildEvent(clock, caller, 'application.lifecycle.create', { targets: [appTarget(app)] }));
       await options.within?.(tx, app);
       return app;
@@ -233,6 +264,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
     const needsSecret = shaped.client && usesClientSecret(shaped.client.token_endpoint_auth_method)
       && !(await scoped.apps.listSecrets(id)).some((s) => s.status === 'ACTIVE');
     const secret = needsSecret ? await sealSecret(caller.org.id, id, shaped.requestedSecret ?? randomToken(48)) : undefined;
+    const shared = 'sharedAccount' in shaped ? await sealShared(caller.org.id, id, shaped.sharedAccount, await scoped.swa.findShared(id)) : undefined;
     return store.transaction(async (tx) => {
       const t = tx.forOrg(caller.org.id);
       await t.apps.update(id, {
@@ -241,6 +273,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
         lastUpdated: now,
       });
       if (secret) await t.apps.insertSecret(secret);
+      if (shared) await t.swa.saveShared(shared);
       await t.logs.append(buildEvent(clock, caller, 'application.lifecycle.update', { targets: [appTarget(existing)] }));
       const updated = (await t.apps.findById(id))!;
       await options.within?.(tx, updated);
@@ -278,7 +311,8 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
     });
   }
 
-  async function assignUser(caller: Caller, appId: string, idOrLogin: string, profile: Record<string, unknown> = {}): Promise<AppUserAssignment> {
+  async function assignUser(caller: Caller, appId: string, idOrLogin: string, profile: Record<string, unknown> = {},
+    options: { within?: ((tx: Store) => Promise<void>) | undefined } = {}): Promise<AppUserAssignment> {
     const scoped = store.forOrg(caller.org.id);
     const app = await requireApp(scoped, appId);
     const user = await requireUser(scoped, idOrLogin);
@@ -289,6 +323,7 @@ export function createAppService(deps: ServiceDeps, vault: Vault, appKeys: AppKe
       const t = tx.forOrg(caller.org.id);
       await t.apps.assignUser(assignment);
       if (!existing) await t.logs.append(buildEvent(clock, caller, 'application.user_membership.add', { targets: [userTarget(user), appTarget(app)] }));
+      await options.within?.(tx);
       await queueUserPush(t, clock, [user.id]);
     });
     return assignment;

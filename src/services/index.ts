@@ -46,6 +46,7 @@ import { createDirectoryImport } from './directory-import.ts';
 import { createDirectoryAgents } from './directory-agents.ts';
 import { createDirectoryAuth } from './directory-auth.ts';
 import { createSwaFill } from './swa-fill.ts';
+import { createSwaService } from './swa.ts';
 
 export function createServices(deps: ServiceDeps) {
   // Built over this store, so that inside a transaction the vault's data keys are read through it too.
@@ -81,6 +82,7 @@ export function createServices(deps: ServiceDeps) {
   const vendorIntegrations = createVendorIntegrations(deps, catalog, integrationInstances);
   const scimConnections = createScimConnections(deps.outbound);
   const provisioning = createProvisioningService(deps, vault, scimConnections);
+  const swa = createSwaService(deps, vault, apps, signIn);
   return {
     throttle,
     protocolState,
@@ -123,8 +125,8 @@ export function createServices(deps: ServiceDeps) {
     directories,
     directoryImport,
     directoryAgents,
-    // The vault's credentials arrive with the SWA credential store; until then no launch is answered.
-    swaFill: createSwaFill(deps, protocolState, async () => undefined),
+    swa,
+    swaFill: createSwaFill(deps, protocolState, swa.credentialsForLaunch),
   };
 }
 

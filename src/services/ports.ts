@@ -438,6 +438,45 @@ export interface WebAuthnCredentialRecord {
   readonly authenticatorName: string;
 }
 
+/** An app user's SWA credentials: the password is sealed (`swa:{appId}:{userId}`); either part may be unset. */
+export interface SwaCredentialRecord {
+  readonly appId: string;
+  readonly userId: string;
+  readonly userName: string | null;
+  readonly password: string | null;
+  readonly lastUpdated: string;
+}
+
+/** The one account every user of a `SHARED_USERNAME_AND_PASSWORD` app signs in with (`swa-shared:{appId}`). */
+export interface SwaSharedCredentialRecord {
+  readonly appId: string;
+  readonly userName: string;
+  readonly password: string;
+  readonly lastUpdated: string;
+}
+
+/** A form launch of an SWA app whose user has not yet said whether it worked. */
+export interface SwaLaunchRecord {
+  readonly id: string;
+  readonly appId: string;
+  readonly userId: string;
+  readonly created: string;
+}
+
+export interface SwaCredentialRepository {
+  find(appId: string, userId: string): Promise<SwaCredentialRecord | undefined>;
+  /** Inserts or replaces the whole record. */
+  save(record: SwaCredentialRecord): Promise<void>;
+  findShared(appId: string): Promise<SwaSharedCredentialRecord | undefined>;
+  saveShared(record: SwaSharedCredentialRecord): Promise<void>;
+  insertLaunch(launch: SwaLaunchRecord): Promise<void>;
+  findLaunch(id: string): Promise<SwaLaunchRecord | undefined>;
+  /** The user's newest launch created at or after `since`. */
+  latestLaunch(userId: string, since: string): Promise<SwaLaunchRecord | undefined>;
+  /** Removes the user's pending launches of the app (all of them when `appId` is undefined). */
+  deleteLaunches(userId: string, appId?: string): Promise<void>;
+}
+
 export interface FactorRepository {
   insert(factor: FactorRecord): Promise<void>;
   listForUser(userId: string): Promise<FactorRecord[]>;
@@ -776,6 +815,7 @@ export interface OrgStore {
   readonly networkZones: NetworkZoneRepository;
   readonly policies: PolicyRepository;
   readonly directories: DirectoryRepository;
+  readonly swa: SwaCredentialRepository;
 }
 
 export interface Store {

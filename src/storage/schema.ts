@@ -180,6 +180,31 @@ export interface AppUserAssignmentsTable {
   last_updated: string;
 }
 
+export interface SwaCredentialsTable {
+  org_id: string;
+  app_id: string;
+  user_id: string;
+  user_name: string | null;
+  password: string | null;
+  last_updated: string;
+}
+
+export interface SwaSharedCredentialsTable {
+  org_id: string;
+  app_id: string;
+  user_name: string;
+  password: string;
+  last_updated: string;
+}
+
+export interface SwaLaunchesTable {
+  org_id: string;
+  id: string;
+  app_id: string;
+  user_id: string;
+  created: string;
+}
+
 export interface AppGroupAssignmentsTable {
   org_id: string;
   app_id: string;
@@ -524,6 +549,9 @@ export interface Database {
   app_client_secrets: AppClientSecretsTable;
   app_user_assignments: AppUserAssignmentsTable;
   app_group_assignments: AppGroupAssignmentsTable;
+  swa_credentials: SwaCredentialsTable;
+  swa_shared_credentials: SwaSharedCredentialsTable;
+  swa_launches: SwaLaunchesTable;
   authorization_servers: AuthorizationServersTable;
   as_scopes: AsScopesTable;
   as_claims: AsClaimsTable;

@@ -28,6 +28,7 @@ import { createFactorRepository } from './repositories/factors.ts';
 import { createNetworkZoneRepository } from './repositories/network-zones.ts';
 import { createPolicyRepository } from './repositories/policies.ts';
 import { createDirectoryRepository } from './repositories/directories.ts';
+import { createSwaCredentialRepository } from './repositories/swa-credentials.ts';
 import type { OrgStore, Store } from '../services/ports.ts';
 import type { EphemeralPayloads } from './redis-oidc-payloads.ts';
 import { splitOidcPayloads, type EphemeralHealth } from './split-oidc-payloads.ts';
@@ -91,6 +92,7 @@ export function createStore(db: Kysely<Database>, ephemeral?: EphemeralOptions):
         networkZones: createNetworkZoneRepository(db, orgId),
         policies: createPolicyRepository(db, orgId),
         directories: createDirectoryRepository(db, orgId),
+        swa: createSwaCredentialRepository(db, orgId),
       };
       // Repositories are stateless closures over (db, orgId); keep a bounded number around.
       if (orgStores.size > 1000) orgStores.clear();

@@ -8,7 +8,7 @@ describe('newId', () => {
   it('uses Okta\'s type prefixes, and its own for what Okta has none of', () => {
     expect(idPrefix).toEqual({
       org: '00o', user: '00u', group: '00g', apiToken: '00T', session: '102', app: '0oa', authorizationServer: 'aus', integration: 'int', provisioningTask: 'ptk', provisioningImport: 'imp', totpFactor: 'uft', policy: '00p', policyRule: '0pr', networkZone: 'nzo',
-      directory: 'dir', directoryImport: 'dim', directoryAgent: 'agt', directoryJob: 'djb', webauthnFactor: 'fwf',
+      directory: 'dir', directoryImport: 'dim', directoryAgent: 'agt', directoryJob: 'djb', webauthnFactor: 'fwf', swaLaunch: 'swl',
     });
   });
 

@@ -27,10 +27,6 @@ export function appRoutes(services: Services): ApiRoute[] {
     return appJson(app, url(ctx), secrets[secrets.length - 1]?.secret, accessPolicy);
   }
 
-  async function loginOf(caller: Caller, userId: string): Promise<string> {
-    return (await services.users.get(caller, userId)).profile.login;
-  }
-
   return [
     defineRoute({
       method: 'post', path: '/api/v1/apps', operationId: 'createApplication', tag: 'Application',
@@ -97,26 +93,26 @@ export function appRoutes(services: Services): ApiRoute[] {
     })),
     defineRoute({
       method: 'post', path: '/api/v1/apps/:appId/users', operationId: 'assignUserToApplication', tag: 'ApplicationUsers',
-      summary: 'Assign a user to an app.',
+      summary: 'Assign a user to an app. For an SWA app, `credentials` (`userName`, `password.value`) sets the parts its credentials scheme leaves to administrators; the password is vaulted and never returned.',
       params: appParams,
       body: z.object({ id: z.string().min(1).max(200), scope: z.string().optional(), credentials: z.record(z.string(), z.unknown()).optional(), profile: z.record(z.string(), z.unknown()).optional() }),
       bodyRequired: true,
       response: { status: 200, description: 'The app user' },
-      errors: ['resource.not_found'],
+      errors: ['resource.not_found', 'request.validation_failed'],
       handle: async ({ params, body, caller, ctx }) => {
-        const assignment = await services.apps.assignUser(caller, params.appId, body.id, body.profile ?? {});
-        return { body: appUserJson(assignment, await loginOf(caller, assignment.userId), url(ctx)) };
+        const { assignment, userName } = await services.swa.assignWithCredentials(caller, params.appId, body.id, body.profile ?? {}, body.credentials);
+        return { body: appUserJson(assignment, userName, url(ctx)) };
       },
     }),
     defineRoute({
       method: 'post', path: '/api/v1/apps/:appId/users/:userId', operationId: 'updateApplicationUser', tag: 'ApplicationUsers',
-      summary: 'Update an app user\'s profile (assigns the user when needed).',
+      summary: 'Update an app user\'s profile and, for an SWA app, the credentials administrators set (assigns the user when needed).',
       params: appUserParams, body: z.object({ profile: z.record(z.string(), z.unknown()).optional(), credentials: z.record(z.string(), z.unknown()).optional() }),
       response: { status: 200, description: 'The app user' },
-      errors: ['resource.not_found'],
+      errors: ['resource.not_found', 'request.validation_failed'],
       handle: async ({ params, body, caller, ctx }) => {
-        const assignment = await services.apps.assignUser(caller, params.appId, params.userId, body?.profile ?? {});
-        return { body: appUserJson(assignment, await loginOf(caller, assignment.userId), url(ctx)) };
+        const { assignment, userName } = await services.swa.assignWithCredentials(caller, params.appId, params.userId, body?.profile ?? {}, body?.credentials);
+        return { body: appUserJson(assignment, userName, url(ctx)) };
       },
     }),
     defineRoute({
@@ -127,8 +123,9 @@ export function appRoutes(services: Services): ApiRoute[] {
       errors: ['resource.not_found'],
       handle: async ({ params, query, caller, ctx }) => {
         const page = await services.apps.listUsers(caller, params.appId, parseLimit(query.limit, 50, 500), query.after);
+        const app = await services.apps.get(caller, params.appId);
         const body = [];
-        for (const a of page.items) body.push(appUserJson(a, await loginOf(caller, a.userId), url(ctx)));
+        for (const a of page.items) body.push(appUserJson(a, await services.swa.userNameOf(caller.org, app, await services.users.get(caller, a.userId)), url(ctx)));
         return { body, next: page.next };
       },
     }),
@@ -141,7 +138,8 @@ export function appRoutes(services: Services): ApiRoute[] {
       handle: async ({ params, caller, ctx }) => {
         const user = await services.users.get(caller, params.userId);
         const assignment = await services.apps.findUserAssignment(caller, params.appId, user.id);
-        return { body: appUserJson(assignment, user.profile.login, url(ctx)) };
+        const userName = await services.swa.userNameOf(caller.org, await services.apps.get(caller, params.appId), user);
+        return { body: appUserJson(assignment, userName, url(ctx)) };
       },
     }),
     defineRoute({

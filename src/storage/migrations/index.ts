@@ -16,6 +16,7 @@ import * as webauthnFactors from './2026-11-25T00-webauthn-factors.ts';
 import * as policies from './2026-11-25T01-policies.ts';
 import * as directories from './2026-11-25T02-directories.ts';
 import * as mfaSignOn from './2026-11-25T03-mfa-sign-on.ts';
+import * as swaVault from './2026-11-26T00-swa-vault.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-22T00-core': core,
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T01-policies': policies,
   '2026-11-25T02-directories': directories,
   '2026-11-25T03-mfa-sign-on': mfaSignOn,
+  '2026-11-26T00-swa-vault': swaVault,
 };
 
 /** Applies every pending migration; throws with the failing migration's name. */
