@@ -220,7 +220,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   mfaPages.register(pages);
   registerInteractions(pages, services, engines, browser, anonymousCaller, mfaPages);
   registerFederationRoutes(pages, services, browser, cookiePolicy, anonymousCaller);
-  registerAppLaunch(pages, services, browser);
+  registerAppLaunch(pages, services, browser, anonymousCaller);
   registerSwaFill(pages, services, browser, anonymousCaller);
   registerCatalogAssets(pages, services);
   app.use(pages.routes());
