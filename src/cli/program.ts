@@ -17,6 +17,9 @@ import { backupSqlite } from '../storage/backup.ts';
 import { hostname } from 'node:os';
 import { runAgent } from '../agent/agent.ts';
 import { writeExtensionCopy } from './extension-copy.ts';
+import { readFileSync } from 'node:fs';
+import { decodeMasterKey } from '../config/schema.ts';
+import { rotateMasterKey } from '../services/master-key-rotation.ts';
 
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -159,6 +162,24 @@ export function buildProgram(io: CliIo): Command {
     .action((options: { url: string; out: string; appOrigin?: string[] }) => {
       const hosts = writeExtensionCopy({ url: options.url, out: options.out, appOrigins: options.appOrigin ?? [] });
       io.out(`Extension written to ${options.out}; it trusts ${new URL(options.url).origin} and may fill on ${hosts.slice(1).join(', ')}.`);
+    });
+
+  program.command('master-key').description('manage the master key').command('rotate')
+    .description('re-wrap every org\'s data keys under a new master key, in one transaction; then start Lanyard with the new key')
+    .requiredOption('--new-key-file <file>', 'file holding the new key: 32 random bytes as 64 hex characters (`openssl rand -hex 32`)')
+    .action(async (options: { newKeyFile: string }) => {
+      const newKey = decodeMasterKey(readFileSync(options.newKeyFile, 'utf8').trim());
+      if (!newKey) throw new Error(`${options.newKeyFile} does not hold a 32-byte key as 64 hex or 43 base64url characters`);
+      const lanyard = await open({ bootstrap: false });
+      try {
+        const result = await rotateMasterKey({ store: lanyard.store, clock: lanyard.deps.clock, masterKey: lanyard.masterKey.key }, newKey);
+        io.out(`Re-wrapped ${result.dataKeys} data keys of ${result.orgs} orgs under the new master key.`);
+        io.out(lanyard.masterKey.path
+          ? `Now replace ${lanyard.masterKey.path} with the new key (or set LANYARD_MASTER_KEY to it) and start Lanyard; the old key no longer opens anything.`
+          : 'Now set LANYARD_MASTER_KEY to the new key on every node and start Lanyard; the old key no longer opens anything.');
+      } finally {
+        await lanyard.close();
+      }
     });
 
   program.command('backup').description('write a consistent copy of the embedded SQLite store')

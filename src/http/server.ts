@@ -61,6 +61,7 @@ import { userFactorRoutes } from './routes/user-factors.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { networkZoneRoutes } from './routes/network-zones.ts';
 import { registerCatalogAssets } from './routes/catalog-assets.ts';
+import { createSwaPages } from './routes/swa-pages.ts';
 import { createMfaPages } from './routes/mfa-pages.ts';
 import { directoryRoutes } from './routes/directories.ts';
 import { registerDirectoryAgentRoutes } from './routes/directory-agents.ts';
@@ -83,6 +84,7 @@ export interface HttpDeps {
 
 const stylesheet = readFileSync(new URL('../web/signin/signin.css', import.meta.url));
 const webauthnScript = readFileSync(new URL('../web/signin/webauthn.js', import.meta.url));
+const swaSubmitScript = readFileSync(new URL('../web/swa/swa-submit.js', import.meta.url));
 
 export function allApiRoutes(services: Services): ApiRoute[] {
   return [
@@ -149,6 +151,11 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
     ctx.type = 'text/javascript';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = webauthnScript;
+  });
+  open.get('swa-submit-script', '/assets/swa-submit.js', (ctx) => {
+    ctx.type = 'text/javascript';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = swaSubmitScript;
   });
   open.get('openapi', '/api/v1/openapi.json', (ctx) => {
     ctx.body = openApi;
@@ -220,7 +227,9 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
   mfaPages.register(pages);
   registerInteractions(pages, services, engines, browser, anonymousCaller, mfaPages);
   registerFederationRoutes(pages, services, browser, cookiePolicy, anonymousCaller);
-  registerAppLaunch(pages, services, browser, anonymousCaller);
+  const swaPages = createSwaPages(services, browser, anonymousCaller);
+  swaPages.register(pages);
+  registerAppLaunch(pages, services, browser, swaPages);
   registerSwaFill(pages, services, browser, anonymousCaller);
   registerCatalogAssets(pages, services);
   app.use(pages.routes());

@@ -11,7 +11,7 @@ import type { Group } from '../domain/group.ts';
 import type { LogEvent } from '../domain/log-event.ts';
 import type { App } from '../domain/app.ts';
 import type { AuthorizationServer, Claim, Policy, Rule, Scope } from '../domain/authorization-server.ts';
-import type { DataKeyStore } from '../vault/envelope.ts';
+import type { DataKeyRewrapStore, DataKeyStore } from '../vault/envelope.ts';
 import type { NetworkZone } from '../domain/network-zone.ts';
 import type { OrgPolicy, OrgPolicyRule, PolicyType } from '../domain/policy.ts';
 
@@ -830,7 +830,7 @@ export interface Store {
   /** Keys that are past their delete-after moment, in every org. */
   deleteRetiredSigningKeys(now: string): Promise<number>;
   /** The org data keys the vault seals with. */
-  readonly dataKeys: DataKeyStore;
+  readonly dataKeys: DataKeyStore & DataKeyRewrapStore;
   /** The integration network, shared by every org. */
   readonly integrations: IntegrationRepository;
   /** The provisioning task queue, shared by every org and node. */

@@ -15,7 +15,7 @@ import type { Org } from '../domain/org.ts';
 import type { User } from '../domain/user.ts';
 import { swaAppSchema } from '../domain/swa-app.ts';
 import { schemeOf, schemeRules, userEditsSomething, userMayReveal, type SwaCredentialScheme } from '../domain/swa-credentials.ts';
-import type { Vault } from '../vault/envelope.ts';
+import { SealError, type Vault } from '../vault/envelope.ts';
 import type { SignInService } from '../signin/sign-in.ts';
 import type { AppService } from './apps.ts';
 import type { Caller } from './caller.ts';
@@ -122,6 +122,17 @@ export function createSwaService(deps: ServiceDeps, vault: Vault, apps: AppServi
    * are incomplete. The browser extension and the launch form both use this.
    */
   async function credentialsForLaunch(org: Org, appId: string, userId: string): Promise<LaunchCredentials | undefined> {
+    try {
+      return await openForLaunch(org, appId, userId);
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      // A sealed value that is not this org's, app's and user's (moved or altered): unusable, as if unset.
+      deps.logger.warn({ orgId: org.id, appId, userId }, 'vaulted SWA credentials do not open for this org, app and user');
+      return undefined;
+    }
+  }
+
+  async function openForLaunch(org: Org, appId: string, userId: string): Promise<LaunchCredentials | undefined> {
     const scoped = store.forOrg(org.id);
     const app = await scoped.apps.findById(appId);
     if (!isSwa(app) || app.status !== 'ACTIVE') return undefined;

@@ -23,6 +23,12 @@ export interface DataKeyStore {
   insert(key: DataKeyRecord): Promise<void>;
 }
 
+/** Every data key of every org, for re-wrapping them under a new master key. */
+export interface DataKeyRewrapStore {
+  all(): Promise<DataKeyRecord[]>;
+  setWrapped(orgId: string, id: string, wrappedKey: string): Promise<void>;
+}
+
 /** A sealed value failed to open: wrong org, record or purpose, or it was tampered with. */
 export class SealError extends Error {
   constructor(message: string) {
@@ -52,6 +58,21 @@ function gcmOpen(key: Buffer, sealed: string, aad: string): Buffer {
   }
 }
 
+const wrapContext = (orgId: string, id: string) => `lanyard-data-key|${orgId}|${id}`;
+
+/**
+ * A data key wrapped by `oldMaster`, wrapped again by `newMaster` (same key, org and id, so every
+ * value sealed with it still opens). Throws {@link SealError} when `oldMaster` does not open it.
+ */
+export function rewrapDataKey(record: DataKeyRecord, oldMaster: Buffer, newMaster: Buffer): string {
+  if (oldMaster.length !== 32 || newMaster.length !== 32) throw new Error('master keys must be 32 bytes');
+  const key = gcmOpen(oldMaster, record.wrappedKey, wrapContext(record.orgId, record.id));
+  const wrapped = gcmSeal(newMaster, key, wrapContext(record.orgId, record.id));
+  // Proves the new wrapping before anything is written.
+  if (!gcmOpen(newMaster, wrapped, wrapContext(record.orgId, record.id)).equals(key)) throw new SealError('re-wrapped key does not open');
+  return wrapped;
+}
+
 export interface Vault {
   /** Seals `plaintext` for `orgId`; `context` names what it is (e.g. `client-secret:0oa…`). */
   seal(orgId: string, plaintext: string | Buffer, context: string): Promise<string>;
@@ -64,7 +85,6 @@ export function createVault(masterKey: Buffer, keys: DataKeyStore, now: () => Da
   if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
   // Unwrapped data keys, by org and id: each entry belongs to exactly one org.
   const unwrapped = new Map<string, Buffer>();
-  const wrapContext = (orgId: string, id: string) => `lanyard-data-key|${orgId}|${id}`;
 
   async function unwrap(record: DataKeyRecord): Promise<Buffer> {
     const cacheKey = `${record.orgId}|${record.id}`;

@@ -1,22 +1,19 @@
 /**
  * `/home/{appName}/{appId}`: the app link Okta's Apps API publishes (`_links.appLinks`) and the
  * home page lists. It starts an IdP-initiated sign-in — SAML, WS-Federation — or opens a
- * bookmark or an OpenID Connect app's initiate-login URI, for a user assigned to the app. An SWA
- * app signed in to by the browser extension opens at its sign-in page, where the extension fills
- * the form (`swa-fill.ts`).
+ * bookmark or an OpenID Connect app's initiate-login URI, or signs in to an SWA app with vaulted
+ * credentials (`swa-pages.ts`), for a user assigned to the app.
  */
 import type Router from '@koa/router';
 import type { Services } from '../../services/index.ts';
 import { notFound } from '../../kernel/errors.ts';
 import { looksLikeId } from '../../kernel/ids.ts';
 import { renderErrorPage } from '../../web/signin/error-page.ts';
-import type { Caller } from '../../services/caller.ts';
-import { userActor } from '../../services/caller.ts';
 import type { BrowserSessions } from '../browser-session.ts';
 import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
+import type { SwaPages } from './swa-pages.ts';
 
-export function registerAppLaunch(router: Router<LanyardState>, services: Services, browser: BrowserSessions,
-  anonymousCaller: (ctx: LanyardContext) => Caller): void {
+export function registerAppLaunch(router: Router<LanyardState>, services: Services, browser: BrowserSessions, swa: SwaPages): void {
   router.get('app-launch', '/home/:appName/:appId', async (ctx: LanyardContext) => {
     const { appName, appId } = (ctx as unknown as { params: { appName: string; appId: string } }).params;
     const org = orgOf(ctx);
@@ -42,13 +39,8 @@ export function registerAppLaunch(router: Router<LanyardState>, services: Servic
         if (url) return ctx.redirect(url);
         break;
       }
-      case 'BROWSER_PLUGIN': {
-        const launchMethod = (app.settings.app as { launchMethod?: string } | undefined)?.launchMethod;
-        if (launchMethod !== 'EXTENSION') break;
-        // The browser extension signs in on the app's own page, with a ticket left for this session.
-        const caller = { ...anonymousCaller(ctx), actor: userActor(active.user) };
-        return ctx.redirect(await services.swaFill.issue(caller, active, app));
-      }
+      case 'BROWSER_PLUGIN':
+        return swa.launch(ctx, app, active);
       case 'OPENID_CONNECT': {
         const uri = (app.settings.oauthClient as { initiate_login_uri?: string | null } | undefined)?.initiate_login_uri;
         if (uri) return ctx.redirect(uri);
