@@ -87,8 +87,9 @@ export async function startScriptLoginApp(accounts: Readonly<Record<string, stri
   const pending = new Map<string, string>();
   const sessions = new Map<string, string>();
 
-  const send = (res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}) =>
+  const send = (res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...headers }).end(body);
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', origin).pathname;

@@ -105,12 +105,13 @@ describe('the extension fill endpoint', () => {
   it('refuses a web page: another Origin, no Origin, no extension header, and every preflight', async () => {
     const browser = await signedIn();
     await launch(browser);
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { origin: 'https://evil.example.test', 'x-lanyard-extension': '1' },
       { 'x-lanyard-extension': '1' },
       { origin: extensionOrigin },
       { origin: 'chrome-extension://not-an-extension-id', 'x-lanyard-extension': '1' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const refused = await askFill(browser, signInUrl, headers);
       expect(refused.status, JSON.stringify(headers)).toBe(403);
       expect(refused.json.errorCode).toBe('E0000006');
