@@ -1,6 +1,7 @@
 /**
- * The `lanyard` command line: serve, migrate, org/user/token creation and backups. Output meant
- * for people goes to stderr (stdout carries the JSON logs); secrets generated here are shown once.
+ * The `lanyard` command line: serve, migrate, org/user/token creation, backups and the browser
+ * extension's configured copy. Output meant for people goes to stderr (stdout carries the JSON
+ * logs); secrets generated here are shown once.
  */
 import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError } from '../config/load.ts';
@@ -15,6 +16,7 @@ import { generatePassword } from '../services/user-credentials.ts';
 import { backupSqlite } from '../storage/backup.ts';
 import { hostname } from 'node:os';
 import { runAgent } from '../agent/agent.ts';
+import { writeExtensionCopy } from './extension-copy.ts';
 import { readFileSync } from 'node:fs';
 import { decodeMasterKey } from '../config/schema.ts';
 import { rotateMasterKey } from '../services/master-key-rotation.ts';
@@ -151,6 +153,15 @@ export function buildProgram(io: CliIo): Command {
       const stop = new AbortController();
       io.onShutdownSignal(() => stop.abort());
       await runAgent({ url: options.url, token: options.token, statePath: options.state, name: options.name, log: io.out }, stop.signal);
+    });
+
+  program.command('extension').description('write a copy of the browser extension that trusts one Lanyard (load it unpacked, or pack it for your browsers)')
+    .requiredOption('--url <org url>', 'the Lanyard URL people sign in at (https; plain http only to a loopback host)')
+    .requiredOption('--out <dir>', 'an empty or new directory for the copy')
+    .option('--app-origin <origin...>', 'limit filling to these app origins (default: any http(s) site)')
+    .action((options: { url: string; out: string; appOrigin?: string[] }) => {
+      const hosts = writeExtensionCopy({ url: options.url, out: options.out, appOrigins: options.appOrigin ?? [] });
+      io.out(`Extension written to ${options.out}; it trusts ${new URL(options.url).origin} and may fill on ${hosts.slice(1).join(', ')}.`);
     });
 
   program.command('master-key').description('manage the master key').command('rotate')

@@ -33,6 +33,8 @@ export function oktaErrorBody(error: AppError, errorId: string): OktaErrorBody {
 /** Requests answered in Okta's JSON error shape rather than as pages. */
 export function wantsJson(ctx: LanyardContext): boolean {
   return ctx.path.startsWith('/api/') || ctx.path === '/api' || ctx.path.startsWith('/health') || ctx.path === '/metrics'
+    // The browser extension's endpoint answers the extension, never a page.
+    || ctx.path.startsWith('/sso/swa/')
     // Protocol endpoints answer machines in JSON; only the ones a browser is sent to answer in HTML.
     || (ctx.path.startsWith('/oauth2/') && !/\/(authorize|logout|device\/verify)(\/|$)/.test(ctx.path));
 }

@@ -43,6 +43,7 @@ import { trustedOriginRoutes } from './routes/trusted-origins.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { userGrantRoutes } from './routes/user-grants.ts';
 import { registerAuthnRoutes, trustedOriginCors } from './routes/authn.ts';
+import { registerSwaFill } from './routes/swa-fill.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { createBrowserSessions } from './browser-session.ts';
 import { createEngineRegistry } from './oidc/engines.ts';
@@ -241,6 +242,7 @@ export function createHttpApp(deps: HttpDeps): { app: Koa<LanyardState>; routes:
     return check ? [renderSwaCheckPrompt(check, active.session.csrfToken)] : [];
   }]);
   registerAppLaunch(pages, services, browser, swaPages);
+  registerSwaFill(pages, services, browser, anonymousCaller);
   registerCatalogAssets(pages, services);
   registerAdminConsole(pages, services);
   app.use(pages.routes());

@@ -210,6 +210,14 @@ export const errorRegistry = {
     status: 400, okta: 'E0000001', summary: 'Api validation failed: {0}',
     hint: 'Agents serve directories in mode AGENT; change the directory\'s mode first.',
   },
+  'swa.no_fill_waiting': {
+    status: 404, okta: 'E0000007', summary: 'Not found: Resource not found: {0}',
+    hint: 'Open the app from Lanyard (its app link) in this browser first; the extension is answered once, for the app\'s own sign-in page, within two minutes of the launch.',
+  },
+  'swa.extension_only': {
+    status: 403, okta: 'E0000006', summary: 'You do not have permission to perform the requested action',
+    hint: 'Only the Lanyard browser extension asks for a sign-in fill (it sends X-Lanyard-Extension: 1 from a chrome-extension:// origin); web pages cannot.',
+  },
   'rate.limited': {
     status: 429, okta: 'E0000047', summary: 'API call exceeded rate limit due to too many requests.',
     hint: 'Wait until the time in X-Rate-Limit-Reset and retry.',

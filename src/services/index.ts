@@ -46,6 +46,7 @@ import { createDirectoryImport } from './directory-import.ts';
 import { createDirectoryAgents } from './directory-agents.ts';
 import { createDirectoryAuth } from './directory-auth.ts';
 import { createAdminConsole } from './admin-console.ts';
+import { createSwaFill } from './swa-fill.ts';
 import { createSwaService } from './swa.ts';
 import { createGroupOwners } from './group-owners.ts';
 import { createAccessRequests } from './access-requests.ts';
@@ -85,6 +86,7 @@ export function createServices(deps: ServiceDeps) {
   const vendorIntegrations = createVendorIntegrations(deps, catalog, integrationInstances);
   const scimConnections = createScimConnections(deps.outbound);
   const provisioning = createProvisioningService(deps, vault, scimConnections);
+  const swa = createSwaService(deps, vault, apps, signIn);
   return {
     throttle,
     protocolState,
@@ -128,7 +130,8 @@ export function createServices(deps: ServiceDeps) {
     directories,
     directoryImport,
     directoryAgents,
-    swa: createSwaService(deps, vault, apps, signIn),
+    swa,
+    swaFill: createSwaFill(deps, protocolState, swa.credentialsForLaunch),
     groupOwners: createGroupOwners(deps),
     accessRequests: createAccessRequests(deps, apps, groups),
     dashboard: createDashboard(deps, apps, users, sessions),

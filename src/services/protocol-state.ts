@@ -11,9 +11,10 @@ import type { ServiceDeps } from './deps.ts';
  * The kinds of entries; all but `SamlParticipant` go to Redis when it is set.
  * `InteractionSignIn`: the session an OpenID Connect interaction's own sign-in (or factor) step
  * produced, so the interaction knows that sign-in is the fresh one it asked for.
+ * `SwaFillTicket`: an SWA app launched for the browser extension to sign in to (`swa-fill.ts`).
  */
 export type ProtocolStateKind = 'SamlRequest' | 'SamlReplay' | 'SamlLogout' | 'SamlParticipant' | 'InteractionSignIn'
-  | 'WebAuthnChallenge' | 'WebAuthnChallengeUsed';
+  | 'WebAuthnChallenge' | 'WebAuthnChallengeUsed' | 'SwaFillTicket' | 'SwaFillTicketUsed';
 
 /** The partition of the payload store these entries live in (beside the authorization servers'). */
 const partition = 'federation';

@@ -16,6 +16,8 @@ export const ephemeralOidcModels: ReadonlySet<string> = new Set([
   'SamlRequest', 'SamlReplay', 'SamlLogout',
   // WebAuthn challenges issued, and the marks of those already answered.
   'WebAuthnChallenge', 'WebAuthnChallengeUsed',
+  // Launches of SWA apps waiting for the browser extension, and the marks of those answered.
+  'SwaFillTicket', 'SwaFillTicketUsed',
 ]);
 
 /** Without an expiry a record lives a day (the engine gives every ephemeral model one). */

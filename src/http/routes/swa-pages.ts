@@ -2,7 +2,8 @@
  * The browser side of the SWA credential vault, for a signed-in user assigned to the app:
  *
  * - the launch of an SWA app (`/home/{appName}/{appId}`, from `app-launch.ts`): a page that posts
- *   the vaulted credentials to the app's sign-in URL, or the page to set them first
+ *   the vaulted credentials to the app's sign-in URL, or (launch method `EXTENSION`) a redirect to
+ *   that URL for the browser extension to fill; or the page to set them first
  * - `GET|POST /home/{appName}/{appId}/credentials`: the user's sign-in for the app (set, update)
  * - `POST /home/{appName}/{appId}/credentials/reveal`: the password the user set, after their
  *   Lanyard password again
@@ -79,9 +80,6 @@ export function createSwaPages(services: Services, browser: BrowserSessions, ano
     const parsed = swaAppSchema.safeParse(app.settings.app ?? {});
     if (!parsed.success) return problem(ctx, 409, `${app.label} can't be opened`, 'This app\'s sign-in settings are incomplete. Ask your administrator to check them.');
     const settings = parsed.data;
-    if (settings.launchMethod === 'EXTENSION') {
-      return problem(ctx, 409, 'This app needs the Lanyard browser extension', `Install the Lanyard browser extension to sign in to ${app.label}.`);
-    }
     const org = orgOf(ctx);
     const credentials = await services.swa.credentialsForLaunch(org, app.id, active.user.id);
     if (!credentials) {
@@ -89,6 +87,12 @@ export function createSwaPages(services: Services, browser: BrowserSessions, ano
       if (s.userSetsPassword) return showCredentials(ctx, app, active, { launchAfter: true, notice: `Set your sign-in for ${app.label} once; Lanyard then signs you in.` });
       return problem(ctx, 409, `Your sign-in for ${app.label} isn't set up yet`,
         'Your administrator sets the user name and password for this app and hasn\'t done so yet. Ask them to set it up.');
+    }
+    if (settings.launchMethod === 'EXTENSION') {
+      // The browser extension fills the app's own page, with a one-time ticket for this session (`swa-fill.ts`).
+      const caller = callerFor(ctx, active.user);
+      await services.swa.recordLaunch(caller, app, active.user);
+      return ctx.redirect(await services.swaFill.issue(caller, active, app));
     }
     const names = [settings.usernameField, settings.passwordField, ...credentials.extraFields.map((f) => f.field)].map(formFieldName);
     if (names.some((n) => n === undefined)) {
