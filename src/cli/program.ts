@@ -62,11 +62,11 @@ export function buildProgram(io: CliIo): Command {
       const lanyard = await createLanyard({ config: cfg, logger });
       const { port, host } = await lanyard.listen();
       const url = cfg.baseUrl.origin;
-      io.out(`Lanyard ${version} is listening on ${host}:${port}; the first org is at ${url}`);
+      io.out(`Lanyard ${version} is listening on ${host}:${port}; the first org is at ${url} (admin console: ${url}/admin)`);
       const boot = lanyard.bootstrap;
       if (boot.created) {
         io.out('First start: created the first org and its super-admin.');
-        io.out(`  Sign in at   ${url}/login`);
+        io.out(`  Sign in at   ${url}/login   (your apps)   or   ${url}/admin   (the admin console)`);
         io.out(`  Username     ${boot.email}`);
         if (boot.generatedPassword) io.out(`  Password     ${boot.generatedPassword}   (shown once; keep it or change it)`);
         if (boot.generatedToken) io.out(`  API token    ${boot.generatedToken}   (shown once; send it as Authorization: SSWS <token>)`);
