@@ -267,7 +267,7 @@ describe('an operator\'s session on one data directory', () => {
   it('serve prints the first-start banner once; the printed password and token work; SIGTERM exits 0', async () => {
     const server = await serve(dataDir);
     const lines = server.stderr().split('\n').filter(Boolean);
-    expect(lines[0]).toBe(`Lanyard ${lines[0]!.split(' ')[1]} is listening on 127.0.0.1:${server.port}; the first org is at ${server.url}`);
+    expect(lines[0]).toBe(`Lanyard ${lines[0]!.split(' ')[1]} is listening on 127.0.0.1:${server.port}; the first org is at ${server.url} (admin console: ${server.url}/admin)`);
     expect(lines.filter((l) => l === 'First start: created the first org and its super-admin.')).toHaveLength(1);
     expect(printed(lines, 'Username')).toBe('admin@example.com');
     firstPassword = printed(lines, 'Password');
