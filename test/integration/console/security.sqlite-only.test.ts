@@ -125,3 +125,102 @@ describe('system log page', () => {
     await page.getByText('No events match these filters').waitFor();
   });
 });
+
+describe('authorization servers pages', () => {
+  it('builds a server with a scope, a claim, a policy and a rule that then issues a token carrying the claim', async () => {
+    const person = { username: 'token.holder@example.com', password: 'Quiet-Lantern-Seven-7' };
+    const userId = await createUser(h.lanyard, person.username, person.password);
+    const app = await createOidcApp(h.lanyard, { label: 'Orders Web', assign: [userId] });
+
+    await openConsole(page, '/authorization-servers');
+    await page.getByLabel('Name').fill('Orders API');
+    await page.getByLabel('Audience').fill('api://orders');
+    await page.getByLabel('Description').fill('Tokens for the orders service');
+    await expectAccessible(page);
+    await consoleScreenshot(page, 'authorization-servers');
+    await page.getByRole('button', { name: 'Add server' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Orders API' }).waitFor();
+    const serverId = decodeURIComponent(new URL(page.url()).pathname.split('/')[3]!);
+    const server = (await call(`/api/v1/authorizationServers/${serverId}`)).json;
+    expect(server).toMatchObject({ name: 'Orders API', audiences: ['api://orders'], description: 'Tokens for the orders service', status: 'ACTIVE' });
+    await consoleScreenshot(page, 'authorization-server-settings');
+    await expectAccessible(page);
+
+    const tabs = page.getByRole('navigation', { name: 'Server sections' });
+    await tabs.getByRole('link', { name: 'Scopes' }).click();
+    await page.getByLabel('Scope name').fill('orders:read');
+    await page.getByLabel('Scope description').fill('Read orders');
+    await page.getByRole('button', { name: 'Add scope' }).click();
+    await page.getByText('Scope orders:read saved.').waitFor();
+    await page.getByRole('row', { name: /orders:read/ }).waitFor();
+    await consoleScreenshot(page, 'authorization-server-scopes');
+    await expectAccessible(page);
+    const scopes = (await call(`/api/v1/authorizationServers/${serverId}/scopes?q=orders`)).json as { name: string; description: string }[];
+    expect(scopes).toMatchObject([{ name: 'orders:read', description: 'Read orders' }]);
+
+    await tabs.getByRole('link', { name: 'Claims' }).click();
+    await page.getByLabel('Claim name').fill('buyer');
+    await page.getByLabel('Value expression').fill('String.toUpperCase(user.login)');
+    await page.getByLabel('Only for scopes').fill('orders:read');
+    await page.getByRole('button', { name: 'Add claim' }).click();
+    await page.getByText('Claim buyer saved.').waitFor();
+    await consoleScreenshot(page, 'authorization-server-claims');
+    await expectAccessible(page);
+    // A bad expression is refused by the server and the page says why.
+    await page.getByLabel('Claim name').fill('broken');
+    await page.getByLabel('Value expression').fill('user.firstName +');
+    await page.getByRole('button', { name: 'Add claim' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The claim was not saved' }).waitFor();
+    const claims = (await call(`/api/v1/authorizationServers/${serverId}/claims`)).json as { name: string }[];
+    expect(claims.map((c) => c.name)).toEqual(['buyer']);
+
+    await tabs.getByRole('link', { name: 'Access policies' }).click();
+    await page.getByLabel('Policy name').fill('Orders clients');
+    await page.getByLabel('All clients').uncheck();
+    await page.getByLabel(`Orders Web (${app.clientId})`).check();
+    await page.getByRole('button', { name: 'Add policy' }).click();
+    await page.getByText('Policy Orders clients saved.').waitFor();
+    await page.getByRole('heading', { name: 'Rules of Orders clients' }).waitFor();
+    await page.getByLabel('Rule name').fill('Everyone, code flow');
+    await page.getByLabel('Scopes granted').fill('openid orders:read');
+    await page.getByLabel('Access token lifetime (minutes)').fill('15');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByText('Rule Everyone, code flow saved.').waitFor();
+    await consoleScreenshot(page, 'authorization-server-policies');
+    await expectAccessible(page);
+    const policies = (await call(`/api/v1/authorizationServers/${serverId}/policies`)).json as { id: string; conditions: { clients: { include: string[] } } }[];
+    expect(policies.map((p) => p.conditions.clients.include)).toEqual([[app.clientId]]);
+    const rules = (await call(`/api/v1/authorizationServers/${serverId}/policies/${policies[0]!.id}/rules`)).json;
+    expect(rules).toMatchObject([{
+      name: 'Everyone, code flow',
+      conditions: { people: { groups: { include: ['EVERYONE'] } }, grantTypes: { include: ['authorization_code'] }, scopes: { include: ['openid', 'orders:read'] } },
+      actions: { token: { accessTokenLifetimeMinutes: 15 } },
+    }]);
+
+    await tabs.getByRole('link', { name: 'Keys' }).click();
+    const activeKid = async () => ((await call(`/api/v1/authorizationServers/${serverId}/credentials/keys`)).json as { kid: string; status: string }[])
+      .find((k) => k.status === 'ACTIVE')!.kid;
+    const before = await activeKid();
+    await page.getByRole('row', { name: new RegExp(before) }).waitFor();
+    await page.getByRole('button', { name: 'Rotate keys' }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.getByText('Keys rotated.').waitFor();
+    expect(await activeKid()).not.toBe(before);
+    await consoleScreenshot(page, 'authorization-server-keys');
+    await expectAccessible(page);
+
+    // The server as built in the console issues a token with the claim (discovery may take a moment to notice it).
+    const issuer = `${h.lanyard.url}/oauth2/${serverId}`;
+    let config: client.Configuration | undefined;
+    for (let i = 0; i < 40 && !config; i++) {
+      config = await discover(issuer, app).catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        return undefined;
+      });
+    }
+    const tokens = await codeFlow(config!, new BrowserlessClient(h.lanyard.url), person, 'openid orders:read');
+    const claimsOf = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString());
+    expect(claimsOf).toMatchObject({ iss: issuer, aud: 'api://orders', scp: ['openid', 'orders:read'], buyer: 'TOKEN.HOLDER@EXAMPLE.COM' });
+    expect(claimsOf.exp - claimsOf.iat).toBe(15 * 60);
+  });
+});
