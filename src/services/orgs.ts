@@ -2,6 +2,7 @@
  * Orgs: creation (with the built-in Everyone group), look-up by host for tenancy, settings, and
  * the first start of an empty store (first org, first super-admin, first API token).
  */
+import { z } from 'zod';
 import { AppError, validationError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import { defaultOrgSettings, orgNamePattern, orgSettingsSchema, type Org, type OrgSettings } from '../domain/org.ts';
@@ -15,6 +16,9 @@ import { buildEvent } from './system-log.ts';
 import { parseOrThrow } from './validation.ts';
 
 const hostCacheMs = 5000;
+
+/** What `POST /api/v1/org` may change; Okta's other contact fields are not kept by Lanyard and are refused. */
+const orgProfileSchema = z.object({ companyName: z.string().trim().min(1).max(100).optional() }).strict();
 
 export interface CreateOrgInput {
   readonly name: string;
@@ -115,13 +119,28 @@ export function createOrgService(deps: ServiceDeps, afterCreate: (org: Org) => P
     return settings;
   }
 
+  /** Okta's partial org update: the company name people see (the org's DNS name never changes). */
+  async function updateProfile(caller: Caller, input: unknown): Promise<Org> {
+    const changes = parseOrThrow(orgProfileSchema, input);
+    const now = clock.now().toISOString();
+    const displayName = changes.companyName ?? caller.org.displayName;
+    await store.transaction(async (tx) => {
+      await tx.orgs.updateDisplayName(caller.org.id, displayName, now);
+      await tx.forOrg(caller.org.id).logs.append(buildEvent(clock, caller, 'system.org.settings.update', {
+        targets: [{ id: caller.org.id, type: 'Org', alternateId: caller.org.name, displayName }],
+      }));
+    });
+    hostCache.clear();
+    return { ...caller.org, displayName, lastUpdated: now };
+  }
+
   async function requireByName(name: string): Promise<Org> {
     const org = await store.orgs.findByName(name.trim().toLowerCase());
     if (!org) throw new AppError('resource.not_found', { detail: `${name} (Org)` });
     return org;
   }
 
-  return { create, resolveHost, updateSettings, requireByName, list: () => store.orgs.list(), findDefault: () => store.orgs.findDefault() };
+  return { create, resolveHost, updateSettings, updateProfile, requireByName, list: () => store.orgs.list(), findDefault: () => store.orgs.findDefault() };
 }
 
 export type OrgService = ReturnType<typeof createOrgService>;

@@ -66,6 +66,7 @@ export interface OrgRepository {
   findDefault(): Promise<Org | undefined>;
   list(): Promise<Org[]>;
   updateSettings(id: string, settings: OrgSettings, lastUpdated: string): Promise<void>;
+  updateDisplayName(id: string, displayName: string, lastUpdated: string): Promise<void>;
 }
 
 export interface UserChanges {

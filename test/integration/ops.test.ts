@@ -272,7 +272,7 @@ describe('tenancy and Okta\'s error answers', () => {
       ['DELETE', '/api/v1/users', ['GET', 'HEAD', 'POST']],
       ['PATCH', `/api/v1/users/${adminId}`, ['DELETE', 'GET', 'HEAD', 'POST', 'PUT']],
       ['PUT', '/api/v1/logs', ['GET', 'HEAD']],
-      ['POST', '/api/v1/org', ['GET', 'HEAD']],
+      ['DELETE', '/api/v1/org', ['GET', 'HEAD', 'POST']],
       ['PROPFIND', '/api/v1/users', ['GET', 'HEAD', 'POST']],
     ];
     for (const [method, path, allowed] of cases) {

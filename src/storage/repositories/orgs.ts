@@ -46,5 +46,8 @@ export function createOrgRepository(db: Kysely<Database>): OrgRepository {
       await db.updateTable('orgs').set({ settings: JSON.stringify(settings), last_updated: lastUpdated })
         .where('id', '=', id).execute();
     },
+    updateDisplayName: async (id, displayName, lastUpdated) => {
+      await db.updateTable('orgs').set({ display_name: displayName, last_updated: lastUpdated }).where('id', '=', id).execute();
+    },
   };
 }
