@@ -7,6 +7,7 @@ import { api, path } from '../../api.ts';
 import { useAction, useAsync } from '../../components/async.ts';
 import { CheckboxField, DataTable, EmptyState, ErrorNotice, Loading, ProgressBar, SelectField, StatusBadge, StatusNotice, TextField } from '../../components/ui.tsx';
 import type { App } from './types.ts';
+import './apps.css';
 
 interface Connection { readonly authScheme: string; readonly baseUrl?: string; readonly status: string }
 interface Toggle { status: 'ENABLED' | 'DISABLED' }
@@ -113,7 +114,7 @@ function Tasks({ app }: { app: App }) {
       <ErrorNotice error={tasks.error} />
       <p><button type="button" onClick={tasks.reload} disabled={tasks.loading}>Refresh tasks</button></p>
       {tasks.loading && !tasks.data ? <Loading /> : (
-        <DataTable caption="Recent provisioning tasks" rows={tasks.data ?? []} rowKey={(t) => t.id}
+        <div className="app-tasks"><DataTable caption="Recent provisioning tasks" rows={tasks.data ?? []} rowKey={(t) => t.id}
           empty={<EmptyState title="No provisioning tasks yet." />}
           columns={[
             { header: 'Task', cell: (t) => `${t.kind} ${t.subjectType} ${t.subjectId}` },
@@ -121,7 +122,7 @@ function Tasks({ app }: { app: App }) {
             { header: 'Attempts', cell: (t) => t.attempts },
             { header: 'Error', cell: (t) => t.lastError ?? '' },
             { header: 'Updated', cell: (t) => new Date(t.lastUpdated).toLocaleString() },
-          ]} />
+          ]} /></div>
       )}
     </section>
   );
