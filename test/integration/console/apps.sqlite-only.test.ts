@@ -120,7 +120,8 @@ describe('the applications console', () => {
     await page.getByRole('link', { name: 'General' }).click();
     await page.getByRole('button', { name: 'Deactivate' }).click();
     await page.getByRole('button', { name: 'Yes' }).click();
-    await page.getByRole('button', { name: 'Activate' }).waitFor();
+    await page.getByRole('button', { name: 'Activate', exact: true }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'App deactivated.' }).waitFor();
     expect((await call(`/api/v1/apps/${appId}`)).json.status).toBe('INACTIVE');
   });
 
@@ -188,7 +189,7 @@ describe('the applications console', () => {
     const imports = (await call(`/api/v1/apps/${app.id}/provisioning/imports`)).json;
     expect(imports[0]).toMatchObject({ status: 'READY', progress: { users: expect.any(Number), usersTotal: expect.any(Number) } });
     expect(imports[0].progress.users).toBeGreaterThanOrEqual(250);
-    expect(await page.getByLabel('Import progress').evaluate((p) => [(p as HTMLProgressElement).value, (p as HTMLProgressElement).max])).toEqual([1, 1]);
+    expect(await page.getByLabel('Import progress').evaluate((p) => [(p as unknown as { value: number }).value, (p as unknown as { max: number }).max])).toEqual([1, 1]);
     await consoleScreenshot(page, 'apps-provisioning-import');
     await expectAccessible(page);
     scim.faults = {};
