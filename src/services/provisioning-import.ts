@@ -96,6 +96,8 @@ export function createProvisioningImport(deps: ServiceDeps, provisioning: Provis
       const options = importOptionsSchema.parse(record.options);
       const results: Results = { users: [], groups: [] };
       const linkedUsers = new Map((await org.provisioning.listLinks(record.appId, 'user')).filter((l) => l.externalId).map((l) => [l.externalId!, l]));
+      /** The app's count of accounts (SCIM's `totalResults`), so progress can show a share. */
+      let usersTotal: number | null = null;
       for (const resource of ['Users', 'Groups'] as const) {
         let startIndex = 1;
         for (;;) {
@@ -122,13 +124,14 @@ export function createProvisioningImport(deps: ServiceDeps, provisioning: Provis
               });
             }
           }
-          await save({ progress: { users: results.users.length, groups: results.groups.length, reading: resource } });
           const total = Number(page.json?.totalResults ?? 0);
+          if (resource === 'Users') usersTotal = total;
+          await save({ progress: { users: results.users.length, groups: results.groups.length, reading: resource, usersTotal } });
           startIndex += items.length;
           if (items.length === 0 || startIndex > total) break;
         }
       }
-      await save({ status: 'READY', results, progress: { users: results.users.length, groups: results.groups.length, reading: null } });
+      await save({ status: 'READY', results, progress: { users: results.users.length, groups: results.groups.length, reading: null, usersTotal } });
     } catch (error) {
       logger.warn({ org: orgId, app: record.appId, err: (error as Error).message }, 'import failed');
       await save({ status: 'FAILED', error: (error as Error).message.slice(0, 500) });

@@ -67,7 +67,7 @@ describe('importing an app\'s accounts', () => {
     expect(started.json.status).toBe('RUNNING');
     const ready = await until(started.json.id, 'READY');
     expect(ready.status).toBe('READY');
-    expect(ready.progress).toMatchObject({ users: 123, groups: 1 });
+    expect(ready.progress).toMatchObject({ users: 123, groups: 1, usersTotal: 123 });
     expect(scim.requests.slice(mark).map((r) => `${r.method} ${r.path} ${r.query.startIndex}/${r.query.count}`))
       .toEqual(['GET /scim/v2/Users 1/100', 'GET /scim/v2/Users 101/100', 'GET /scim/v2/Groups 1/100']);
     const byId = Object.fromEntries(ready.results.users.map((u: any) => [u.externalId, u]));
