@@ -22,7 +22,11 @@ export function Picker<T>({ label, search, describe, keyOf, action, onPick, busy
   const find = useAction(async () => setMatches(await search(q.trim())));
   const pick = useAction(async (item: T) => {
     await onPick(item);
-    setMatches((m) => m?.filter((x) => keyOf(x) !== keyOf(item)));
+    // The rest of the matches are dropped rather than filtered: an empty list would read as "nothing matches".
+    setMatches((m) => {
+      const rest = m?.filter((x) => keyOf(x) !== keyOf(item));
+      return rest?.length ? rest : undefined;
+    });
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();

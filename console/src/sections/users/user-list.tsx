@@ -30,7 +30,8 @@ export function UserList() {
   const first = useAsync(async () => {
     const page = await api.page<User>(usersQuery(q, status));
     setMore({ rows: [], next: page.next });
-    return page.data;
+    // The rows keep the search they answer, so the caption never describes a search still loading.
+    return { users: page.data, filtered: Boolean(q || status) };
   }, [q, status]);
 
   const search = (e: FormEvent) => {
@@ -49,8 +50,8 @@ export function UserList() {
       setLoadingMore(false);
     }
   };
-  const rows = [...(first.data ?? []), ...more.rows];
-  const filtered = Boolean(q || status);
+  const rows = [...(first.data?.users ?? []), ...more.rows];
+  const filtered = first.data?.filtered ?? false;
 
   return (
     <>
@@ -63,7 +64,7 @@ export function UserList() {
         <button type="submit">Search</button>
       </form>
       <ErrorNotice error={first.error} title="Could not load people" />
-      {first.loading && !first.data ? <Loading label="Loading people…" /> : null}
+      {first.loading ? <Loading label="Loading people…" /> : null}
       {first.data ? (
         <DataTable caption={filtered ? 'People matching the search' : 'People'} rows={rows} rowKey={(u) => u.id}
           empty={filtered
