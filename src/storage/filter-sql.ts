@@ -19,7 +19,9 @@ export type FieldSpec =
   /** One attribute (a dotted path for nested objects) of a JSON document column. */
   | { readonly kind: 'json'; readonly column: string; readonly attribute: string }
   /** A text column of a related table: true when some related row matches. */
-  | { readonly kind: 'exists'; readonly table: string; readonly column: string; readonly join: readonly (readonly [string, string])[] };
+  | { readonly kind: 'exists'; readonly table: string; readonly column: string; readonly join: readonly (readonly [string, string])[] }
+  /** A relation tested only for equality (`user.id eq "…"`): the owner builds the condition from the bound value. */
+  | { readonly kind: 'equals'; readonly condition: (value: string) => RawBuilder<SqlBool> };
 
 
 export type FieldResolver = (path: string) => FieldSpec | undefined;
@@ -44,6 +46,10 @@ export function compileFilter(filter: Filter, resolve: FieldResolver, dialect: D
         if (field.kind === 'json' && !jsonAttributePattern.test(field.attribute)) {
           throw new InvalidFilter(`invalid attribute name ${node.path}`);
         }
+        if (field.kind === 'equals') {
+          if (node.op !== 'eq' || typeof node.value !== 'string') throw new InvalidFilter(`${node.path} supports only eq with a quoted string`);
+          return field.condition(node.value);
+        }
         if (field.kind === 'exists') {
           const inner: FieldSpec = { kind: 'text', column: `related.${field.column}` };
           const test = node.op === 'pr' ? sql<SqlBool>`(${sql.ref(inner.column)} is not null)`
@@ -59,7 +65,7 @@ export function compileFilter(filter: Filter, resolve: FieldResolver, dialect: D
   return compile(filter);
 }
 
-function valueOf(field: Exclude<FieldSpec, { kind: 'exists' }>, dialect: DialectName): RawBuilder<unknown> {
+function valueOf(field: Exclude<FieldSpec, { kind: 'exists' | 'equals' }>, dialect: DialectName): RawBuilder<unknown> {
   if (field.kind !== 'json') return sql.ref(field.column);
   return dialect === 'postgres'
     ? sql`(cast(${sql.ref(field.column)} as jsonb) #>> ${`{${field.attribute.replaceAll('.', ',')}}`}::text[])`
@@ -67,7 +73,7 @@ function valueOf(field: Exclude<FieldSpec, { kind: 'exists' }>, dialect: Dialect
 }
 
 function comparison(op: Exclude<Filter['op'], 'and' | 'or' | 'not' | 'pr' | 'valuePath'>, path: string,
-  field: Exclude<FieldSpec, { kind: 'exists' }>, raw: FilterValue, dialect: DialectName): Condition {
+  field: Exclude<FieldSpec, { kind: 'exists' | 'equals' }>, raw: FilterValue, dialect: DialectName): Condition {
   const target = valueOf(field, dialect);
   if (raw === null) {
     if (op === 'eq') return sql<SqlBool>`(${target} is null)`;
@@ -140,7 +146,7 @@ function jsonScalarComparison(op: string, path: string, field: Extract<FieldSpec
 /** The value to order by for an attribute, as text; absent values sort as the empty string. */
 export function sortValue(path: string, resolve: FieldResolver, dialect: DialectName): RawBuilder<string> {
   const field = resolve(path);
-  if (!field || field.kind === 'exists') throw new InvalidFilter(`cannot sort by ${path}`);
+  if (!field || field.kind === 'exists' || field.kind === 'equals') throw new InvalidFilter(`cannot sort by ${path}`);
   if (field.kind === 'json' && !jsonAttributePattern.test(field.attribute)) throw new InvalidFilter(`cannot sort by ${path}`);
   return sql<string>`coalesce(${field.kind === 'json' ? sql`lower(${valueOf(field, dialect)})` : valueOf(field, dialect)}, '')`;
 }

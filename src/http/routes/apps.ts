@@ -41,7 +41,7 @@ export function appRoutes(services: Services): ApiRoute[] {
     }),
     defineRoute({
       method: 'get', path: '/api/v1/apps', operationId: 'listApplications', tag: 'Application',
-      summary: 'List apps: `q` (label prefix), `filter` (status, name, signOnMode, id); paged by `limit` and `after`.',
+      summary: 'List apps: `q` (label prefix), `filter` (status, name, signOnMode, id, and `user.id eq` or `group.id eq` for the apps assigned to a user or a group); paged by `limit` and `after`.',
       query: z.object({ q: z.string().max(200).optional(), filter: z.string().optional(), limit: z.string().optional(), after: afterParam, expand: z.string().optional() }),
       response: { status: 200, description: 'A page of apps', schema: z.array(appSchema), paged: true },
       errors: ['request.invalid_search'],

@@ -1,5 +1,5 @@
 /** Apps of one org, their user and group assignments, and OAuth client secrets. */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { AppsTable, Database } from '../schema.ts';
 import type { DialectName } from '../dialect.ts';
 import type { AppRepository, AppUserAssignment, AppGroupAssignment, ClientSecretRecord } from '../../services/ports.ts';
@@ -17,6 +17,15 @@ export const appFields: FieldResolver = (path) => {
     case 'label': return { kind: 'key', column: 'apps.label_key' };
     case 'created': return { kind: 'timestamp', column: 'apps.created' };
     case 'lastUpdated': return { kind: 'timestamp', column: 'apps.last_updated' };
+    // Okta's `user.id eq "…"`: the apps assigned to a user, directly or through one of their groups.
+    case 'user.id': return {
+      kind: 'equals',
+      condition: (userId) => sql<SqlBool>`(exists (select 1 from app_user_assignments as u where u.org_id = apps.org_id and u.app_id = apps.id and u.user_id = ${userId})
+        or exists (select 1 from app_group_assignments as g join group_members as m on m.org_id = g.org_id and m.group_id = g.group_id
+          where g.org_id = apps.org_id and g.app_id = apps.id and m.user_id = ${userId}))`,
+    };
+    // Okta's `group.id eq "…"`: the apps assigned to a group.
+    case 'group.id': return { kind: 'exists', table: 'app_group_assignments', column: 'group_id', join: [['apps.org_id', 'org_id'], ['apps.id', 'app_id']] };
   }
   return undefined;
 };

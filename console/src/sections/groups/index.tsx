@@ -1,15 +1,14 @@
 import type { Section } from '../section.ts';
-import { PageHeader, EmptyState } from '../../components/ui.tsx';
-
-function Placeholder() {
-  return (
-    <>
-      <PageHeader title="Groups" />
-      <EmptyState title="This page is being built." />
-    </>
-  );
-}
+import { GroupList } from './group-list.tsx';
+import { GroupPage } from './group-page.tsx';
+import '../users/people.css';
 
 export const sections: Section[] = [
-  { group: 'Directory', label: 'Groups', path: 'groups', scope: 'okta.groups.read', routes: [{ path: 'groups', element: <Placeholder /> }] },
+  {
+    group: 'Directory', label: 'Groups', path: 'groups', scope: 'okta.groups.read',
+    routes: [
+      { path: 'groups', element: <GroupList /> },
+      { path: 'groups/:groupId', element: <GroupPage /> },
+    ],
+  },
 ];

@@ -1,15 +1,17 @@
 import type { Section } from '../section.ts';
-import { PageHeader, EmptyState } from '../../components/ui.tsx';
-
-function Placeholder() {
-  return (
-    <>
-      <PageHeader title="People" />
-      <EmptyState title="This page is being built." />
-    </>
-  );
-}
+import { UserList } from './user-list.tsx';
+import { UserCreate } from './user-create.tsx';
+import { UserPage } from './user-page.tsx';
+import './people.css';
 
 export const sections: Section[] = [
-  { group: 'Directory', label: 'People', path: 'users', scope: 'okta.users.read', routes: [{ path: 'users', element: <Placeholder /> }] },
+  {
+    group: 'Directory', label: 'People', path: 'users', scope: 'okta.users.read',
+    routes: [
+      { path: 'users', element: <UserList /> },
+      { path: 'users/new', element: <UserCreate /> },
+      { path: 'users/:userId', element: <UserPage /> },
+      { path: 'users/:userId/:tab', element: <UserPage /> },
+    ],
+  },
 ];
