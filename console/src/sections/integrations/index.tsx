@@ -80,7 +80,7 @@ function ImportManifest({ onImported }: { onImported: () => void }) {
   return (
     <section className="panel" aria-labelledby="import-heading">
       <h2 id="import-heading">Import a manifest file</h2>
-      <form className="stack" onSubmit={(e) => { e.preventDefault(); void importing.run(); }}>
+      <form className="stack" noValidate onSubmit={(e) => { e.preventDefault(); void importing.run(); }}>
         <div className="field">
           <label htmlFor="manifest-file">Manifest file (JSON)</label>
           <input id="manifest-file" type="file" accept="application/json,.json" onChange={(e) => void readFile(e.target.files?.[0])} />
@@ -207,7 +207,7 @@ function SubmitForm({ integrationId, version, onDone, onFailed }: {
       <h2 id="submit-heading">Submit for review</h2>
       <p className="hint">The automated checks run first (manifest, https, logo, contacts, test accounts, the test instance's IdP endpoint, a live sign-in{manifest?.provisioning ? ', SCIM conformance' : ''}).
         A version that passes them all joins the review queue and can no longer change.</p>
-      <form onSubmit={(e) => { e.preventDefault(); void submit.run(); }}>
+      <form noValidate onSubmit={(e) => { e.preventDefault(); void submit.run(); }}>
         {accounts.map((a, i) => (
           <fieldset key={i}>
             <legend>Test account {i + 1}{i === 0 ? ' (used for the live sign-in check)' : ' (optional; verified needs two)'}</legend>
@@ -250,7 +250,7 @@ function ManifestEditor({ integrationId, version, manifest, onSaved }: { integra
   return (
     <section className="panel manifest-editor" aria-labelledby="edit-heading">
       <h2 id="edit-heading">Edit the draft</h2>
-      <form onSubmit={(e) => { e.preventDefault(); void save.run(); }}>
+      <form noValidate onSubmit={(e) => { e.preventDefault(); void save.run(); }}>
         <TextField label="Manifest (JSON)" multiline value={text} onChange={setText}
           hint="The schema is at /api/v1/catalog/manifest-schema. The id and version stay as they are." />
         <ErrorNotice error={save.error} title="The draft was not saved" />
@@ -270,7 +270,7 @@ function NewVersion({ integrationId, manifest }: { integrationId: string; manife
   return (
     <section className="panel" aria-labelledby="new-version-heading">
       <h2 id="new-version-heading">Start a new version</h2>
-      <form className="toolbar" onSubmit={(e) => { e.preventDefault(); void create.run(); }}>
+      <form className="toolbar" noValidate onSubmit={(e) => { e.preventDefault(); void create.run(); }}>
         <TextField label="New version number" value={next} onChange={setNext} hint="Above every existing version; the test instance moves to it." />
         <button type="submit" disabled={create.busy}>Create draft version</button>
       </form>

@@ -99,7 +99,7 @@ export function Wizard({ onCreated }: { onCreated: (id: string, version: string)
   });
 
   return (
-    <form className="wizard" onSubmit={(e) => { e.preventDefault(); void create.run(); }} aria-describedby="wizard-hint">
+    <form className="wizard" noValidate onSubmit={(e) => { e.preventDefault(); void create.run(); }} aria-describedby="wizard-hint">
       <p id="wizard-hint" className="hint">Fields marked * are required. Templates may use tenant variables as {'${org.name}'}; setup instructions may use {'${lanyard.metadataUrl}'}, {'${lanyard.issuer}'} and the like.</p>
       <fieldset>
         <legend>About the app</legend>

@@ -122,7 +122,7 @@ function Decide({ integrationId, version, askedTier, onDecided }: { integrationI
   return (
     <section className="panel" aria-labelledby="decide-heading">
       <h2 id="decide-heading">Decide</h2>
-      <form onSubmit={(e) => { e.preventDefault(); void approve.run(); }} aria-labelledby="approve-heading">
+      <form noValidate onSubmit={(e) => { e.preventDefault(); void approve.run(); }} aria-labelledby="approve-heading">
         <h3 id="approve-heading">Approve</h3>
         <SelectField label="Publish at tier" value={tier} onChange={setTier}
           options={[{ value: 'community', label: 'Community' }, { value: 'verified', label: 'Verified' }]} />
@@ -132,7 +132,7 @@ function Decide({ integrationId, version, askedTier, onDecided }: { integrationI
         <ErrorNotice error={approve.error} title="The version was not approved" />
         <div className="toolbar"><button type="submit" className="primary" disabled={approve.busy || reject.busy}>Approve and publish</button></div>
       </form>
-      <form onSubmit={(e) => { e.preventDefault(); void reject.run(); }} aria-labelledby="reject-heading">
+      <form noValidate onSubmit={(e) => { e.preventDefault(); void reject.run(); }} aria-labelledby="reject-heading">
         <h3 id="reject-heading">Reject</h3>
         <TextField label="Reason for rejecting" required multiline value={reason} onChange={setReason} hint="The vendor reads it, changes the draft and may submit again." />
         <ErrorNotice error={reject.error} title="The version was not rejected" />
@@ -152,7 +152,7 @@ function Comment({ integrationId, version, onDone }: { integrationId: string; ve
   return (
     <section className="panel" aria-labelledby="comment-heading">
       <h2 id="comment-heading">Comment</h2>
-      <form onSubmit={(e) => { e.preventDefault(); void send.run(); }}>
+      <form noValidate onSubmit={(e) => { e.preventDefault(); void send.run(); }}>
         <TextField label="Comment" multiline value={text} onChange={setText} />
         <ErrorNotice error={send.error} title="The comment was not added" />
         <div className="toolbar"><button type="submit" disabled={send.busy}>Add comment</button></div>
