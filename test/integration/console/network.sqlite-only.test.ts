@@ -226,6 +226,10 @@ describe('the integration network in the console', () => {
 
     const page = await reviewerPage('/review/acme-tasks/versions/1.0.0');
     await page.getByRole('heading', { level: 1, name: 'Review: Acme Wiki acme-tasks 1.0.0' }).waitFor();
+    await page.getByRole('textbox', { name: 'Comment', exact: true }).fill('Which logo will the catalog show?');
+    await page.getByRole('button', { name: 'Add comment' }).click();
+    await page.getByRole('status').filter({ hasText: 'Comment added; the vendor sees it.' }).waitFor();
+    await page.getByText(`Comment by ${reviewerLogin}`).waitFor();
     // A reason is required: the server says so.
     await page.getByRole('button', { name: 'Reject' }).click();
     await page.getByRole('alert').filter({ hasText: 'The version was not rejected' }).waitFor();
@@ -242,6 +246,9 @@ describe('the integration network in the console', () => {
     await mine.getByRole('link', { name: 'Acme Wiki acme-tasks version 1.0.0, rejected' }).click();
     await mine.getByText('A reviewer rejected this version.').waitFor();
     await mine.getByText('The logo is a placeholder; send your own.').waitFor();
+    await mine.getByText('Which logo will the catalog show?').waitFor();
+    expect((await vendor('/api/v1/integrations/acme-tasks/versions/1.0.0')).json.review.entries.map((e: any) => [e.kind, e.text]))
+      .toEqual([['comment', 'Which logo will the catalog show?'], ['reject', 'The logo is a placeholder; send your own.']]);
     // A rejected version may change again: the editor is there.
     await mine.getByLabel('Manifest (JSON)').waitFor();
     await consoleScreenshot(mine, 'integration-version-rejected');

@@ -138,6 +138,7 @@ function VersionPage() {
   const [message, setMessage] = useState<string>();
   const v = current.data;
   const editable = v && (v.status === 'DRAFT' || v.status === 'REJECTED');
+  const others = integration.data?.versions.filter((o) => o.version !== version) ?? [];
   const changed = (text: string) => {
     setMessage(text);
     current.reload();
@@ -159,9 +160,9 @@ function VersionPage() {
               <dt>Submitted</dt><dd>{when(v.submitted)}</dd>
               <dt>Published</dt><dd>{when(v.published)}</dd>
               <dt>Other versions</dt>
-              <dd>{integration.data?.versions.filter((o) => o.version !== version).map((o) => (
+              <dd>{others.length ? others.map((o) => (
                 <span key={o.version}><Link to={versionPath(integrationId, o.version)}>{o.version}</Link> <StatusBadge status={o.status} /> </span>
-              )) ?? '—'}</dd>
+              )) : 'none'}</dd>
             </dl>
           </section>
           {v.status === 'SUBMITTED' ? <p className="notice">This version passed the automated checks and waits for a reviewer. It can no longer change.</p> : null}
