@@ -253,6 +253,16 @@ describe('the integration network in the console', () => {
     await mine.getByLabel('Manifest (JSON)').waitFor();
     await consoleScreenshot(mine, 'integration-version-rejected');
     await expectAccessible(mine);
+    // The vendor changes the draft in the editor; the server takes it and the version is a draft again.
+    const editor = mine.getByLabel('Manifest (JSON)');
+    const edited = JSON.parse(await editor.inputValue());
+    edited.description = 'Task lists for teams, with a proper logo.';
+    await editor.fill(JSON.stringify(edited, null, 2));
+    await mine.getByRole('button', { name: 'Save draft' }).click();
+    await mine.getByRole('status').filter({ hasText: 'Draft saved' }).waitFor();
+    expect((await vendor('/api/v1/integrations/acme-tasks/versions/1.0.0')).json).toMatchObject({
+      status: 'DRAFT', manifest: { description: 'Task lists for teams, with a proper logo.' },
+    });
     await mine.close();
   });
 
