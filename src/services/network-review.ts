@@ -22,6 +22,10 @@ import { orgUrl } from '../domain/org-url.ts';
 
 export const reviewerRole = 'NETWORK_REVIEWER';
 
+/** What a reviewer may list: the queue, or the versions already decided. */
+export const reviewListStatuses = ['SUBMITTED', 'PUBLISHED', 'REJECTED'] as const;
+export type ReviewListStatus = (typeof reviewListStatuses)[number];
+
 export const submitSchema = z.strictObject({
   /** The tier asked for; the manifest's by default. */
   tier: z.enum(tiers).optional(),
@@ -144,9 +148,10 @@ export function createNetworkReview(deps: ServiceDeps, vault: Vault, vendor: Ven
     if (integration.ownerOrgId === caller.org.id) throw new AppError('network.own_submission');
   }
 
-  async function queue(caller: Caller) {
+  /** The versions waiting for review, or (with a status) those already decided. */
+  async function queue(caller: Caller, status: ReviewListStatus = 'SUBMITTED') {
     requireReviewer(caller);
-    return store.integrations.listByStatus('SUBMITTED');
+    return store.integrations.listByStatus(status);
   }
 
   async function get(caller: Caller, key: string, version: string) {

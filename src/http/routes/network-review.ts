@@ -8,6 +8,7 @@ import type { Services } from '../../services/index.ts';
 import { defineRoute, type ApiRoute } from '../api-route.ts';
 import { integrationVersionJson, reviewJson } from '../representations/integration.ts';
 import type { LanyardContext } from '../state.ts';
+import { reviewListStatuses } from '../../services/network-review.ts';
 
 const versionParams = z.object({ integrationId: z.string().min(1).max(64), version: z.string().min(1).max(20) });
 const document = z.record(z.string(), z.unknown());
@@ -43,10 +44,12 @@ export function networkReviewRoutes(services: Services): ApiRoute[] {
     }),
     defineRoute({
       method: 'get', path: '/api/v1/network/reviews', operationId: 'listIntegrationReviews', tag: 'IntegrationReview', lanyard: true,
-      summary: 'The review queue: submitted versions, oldest first.',
+      summary: 'The review queue: submitted versions, oldest first; `?status=PUBLISHED` or `REJECTED` lists the decided ones instead.',
+      query: z.object({ status: z.enum(reviewListStatuses).optional().meta({ description: 'SUBMITTED (the default), PUBLISHED or REJECTED.' }) }),
       response: { status: 200, description: 'The queue', schema: z.array(versionSchema) },
-      errors: ['network.not_reviewer'],
-      handle: async ({ caller, ctx }) => ({ body: (await review.queue(caller)).map((q) => reviewJson(url(ctx), q.integration, q.version, false)) }),
+      errors: ['network.not_reviewer', 'request.validation_failed'],
+      handle: async ({ query, caller, ctx }) =>
+        ({ body: (await review.queue(caller, query.status)).map((q) => reviewJson(url(ctx), q.integration, q.version, false)) }),
     }),
     defineRoute({
       method: 'get', path: '/api/v1/network/reviews/:integrationId/versions/:version', operationId: 'getIntegrationReview', tag: 'IntegrationReview', lanyard: true,

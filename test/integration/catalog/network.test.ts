@@ -206,6 +206,9 @@ describe('submission and review', () => {
     expect(rejected.json.status).toBe('REJECTED');
     expect((await reviewer('/api/v1/network/reviews/acme-notes/versions/1.0.0/reject', { method: 'POST', json: { reason: 'again' } })).status).toBe(409);
     expect((await reviewer('/api/v1/network/reviews/acme-notes/versions/1.0.0/reject', { method: 'POST', json: {} })).status).toBe(400);
+    expect((await reviewer('/api/v1/network/reviews?status=REJECTED')).json.map((q: any) => `${q.id}@${q.version}:${q.status}`)).toEqual(['acme-notes@1.0.0:REJECTED']);
+    expect((await reviewer('/api/v1/network/reviews')).json).toEqual([]);
+    expect((await reviewer('/api/v1/network/reviews?status=DRAFT')).status).toBe(400);
     const seen = (await vendor('/api/v1/integrations/acme-notes/versions/1.0.0')).json;
     expect(seen.review.entries.map((e: any) => [e.kind, e.text])).toEqual([['comment', 'Please add a lastName attribute.'], ['reject', 'Attributes incomplete.']]);
     const manifest = seen.manifest;
@@ -224,6 +227,7 @@ describe('submission and review', () => {
     const approved = await reviewer('/api/v1/network/reviews/acme-notes/versions/1.0.0/approve', { method: 'POST', json: { tier: 'community', comment: 'Thanks!' } });
     expect(approved.status).toBe(200);
     expect(approved.json).toMatchObject({ status: 'PUBLISHED', tier: 'community' });
+    expect((await reviewer('/api/v1/network/reviews?status=PUBLISHED')).json.map((q: any) => `${q.id}@${q.version}`)).toContain('acme-notes@1.0.0');
 
     const listed = await customer('/api/v1/catalog/integrations/acme-notes');
     expect(listed.status).toBe(200);
