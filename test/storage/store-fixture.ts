@@ -172,6 +172,8 @@ export function makeSession(orgId: string, userId: string, overrides: Partial<Se
     csrfToken: `csrf-${id}`,
     mfaAt: null,
     amr: ['pwd'],
+    ipAddress: '203.0.113.7',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0',
     created: T0,
     lastSeen: T0,
     idleExpiresAt: at(120),

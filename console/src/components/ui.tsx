@@ -66,7 +66,8 @@ export function DataTable<T>({ caption, columns, rows, rowKey, empty }: {
 }) {
   if (rows.length === 0) return <>{empty ?? <EmptyState title="Nothing here yet" />}</>;
   return (
-    <div className="table-wrap">
+    // Focusable and named, so a table wider than the screen can be scrolled with the keyboard.
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={caption}>
       <table>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
