@@ -46,7 +46,8 @@ export interface VendorApp {
   close(): Promise<void>;
 }
 
-function selfSignedFor127(dir: string): { key: string; cert: string; certPath: string } {
+/** A self-signed certificate for https on 127.0.0.1, made with openssl in `dir`. */
+export function selfSignedFor127(dir: string): { key: string; cert: string; certPath: string } {
   requireCommand('openssl', ['version'], 'openssl');
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
