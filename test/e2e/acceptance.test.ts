@@ -91,6 +91,13 @@ describe('acceptance: from the admin console to signed in at the apps', () => {
     const personId = await createUser(h.lanyard, person.login, person.password);
     const call = api(h.lanyard);
     const { page: admin } = await h.newPage();
+    // The admin starts on their dashboard, where the console is one of their places.
+    await admin.goto('/');
+    await admin.getByLabel('Username').fill('admin@example.com');
+    await admin.getByLabel('Password').fill('Correct-Horse-Battery-9');
+    await Promise.all([admin.waitForURL(`${h.lanyard.url}/`), admin.getByRole('button', { name: 'Sign in' }).click()]);
+    await admin.getByRole('link', { name: 'Admin console' }).click();
+    await admin.getByRole('navigation', { name: 'Console' }).waitFor();
     await openConsole(admin, '/apps');
 
     // The SAML app, from the catalog, with its tenant variables.
@@ -140,6 +147,8 @@ describe('acceptance: from the admin console to signed in at the apps', () => {
       await Promise.all([page.waitForURL(`${h.lanyard.url}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
       const tiles = page.locator('ol.tiles a');
       expect(await tiles.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('Nextcloud'), expect.stringContaining('Payroll')]));
+      // A person who is not an administrator is not offered the console.
+      expect(await page.getByRole('link', { name: 'Admin console' }).count()).toBe(0);
       await shot(page, 'dashboard');
       await expectAccessible(page);
 

@@ -101,7 +101,7 @@ export function registerDashboardPages(router: Router<LanyardState>, services: S
       ? [ctx.query.moved, ctx.query.dir] as const : undefined;
     const notices = (await Promise.all(noticeSources.map((source) => source(ctx, active)))).flat();
     render(ctx, dashboardPage({
-      orgName: org.displayName, csrf: session.csrfToken,
+      orgName: org.displayName, csrf: session.csrfToken, admin: await services.adminConsole.mayUse(org, user.id),
       name: `${user.profile.firstName} ${user.profile.lastName}`, login: user.profile.login, lastLogin: user.lastLogin,
       notices, status: typeof ctx.query.done === 'string' ? doneMessages[ctx.query.done] : undefined, error,
       pending: pending.map((p) => ({ ...p, action: `/ciba/${p.asId}/${p.id}` })),

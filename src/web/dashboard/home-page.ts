@@ -67,6 +67,8 @@ export interface OwnSession {
 export interface DashboardModel {
   readonly orgName: string;
   readonly csrf: string;
+  /** Whether to offer the admin console. */
+  readonly admin?: boolean;
   readonly name: string;
   readonly login: string;
   readonly lastLogin: string | null;
@@ -239,7 +241,7 @@ export function dashboardPage(model: DashboardModel): string {
     title: 'Your apps',
     orgName: model.orgName,
     wide: true,
-    nav: dashboardNav(model.csrf, 'home'),
+    nav: dashboardNav(model.csrf, 'home', model.admin),
     body: html`<h1>Welcome, ${model.name}</h1>
 ${alert(model.error)}${alert(model.status, 'info')}
 ${model.notices.map((n) => html`<div class="notice">${n}</div>`)}
