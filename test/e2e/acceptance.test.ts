@@ -115,6 +115,11 @@ describe('acceptance: from the admin console to signed in at the apps', () => {
     const samlAppId = /\/admin\/apps\/([^/]+)$/.exec(new URL(admin.url()).pathname)![1]!;
     const samlApp = (await call(`/api/v1/apps/${samlAppId}`)).json;
     expect(samlApp).toMatchObject({ signOnMode: 'SAML_2_0', settings: { signOn: { ssoAcsUrl: `${sp.base}/apps/user_saml/saml/acs` } } });
+    // The app's page shows the setup instructions with this app's own values.
+    const instructions = admin.getByRole('region', { name: /Setup instructions/ });
+    await instructions.waitFor();
+    expect(await instructions.textContent()).toContain(`${h.lanyard.url}/app/`);
+    await shot(admin, 'console-nextcloud-added');
     const keys = (await call(`/api/v1/apps/${samlAppId}/credentials/keys`)).json as { x5c: string[] }[];
     sp.idpCert = keys[keys.length - 1]!.x5c[0]!;
     await assignPerson(admin);

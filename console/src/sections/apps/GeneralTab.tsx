@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, path } from '../../api.ts';
-import { useAction } from '../../components/async.ts';
+import { useAction, useAsync } from '../../components/async.ts';
 import { ConfirmButton, ErrorNotice, StatusNotice, TextField } from '../../components/ui.tsx';
 import type { App } from './types.ts';
 
@@ -52,6 +52,22 @@ export function GeneralTab({ app, onChange }: { app: App; onChange: () => void }
             : <p className="hint">Deactivate the app before deleting it.</p>}
         </div>
       </div>
+      <SetupInstructions appId={app.id} />
     </div>
+  );
+}
+
+/** For an app added from the catalog: its setup instructions, with this app's own values filled in. */
+function SetupInstructions({ appId }: { appId: string }) {
+  const integration = useAsync(() => api.get<{ name?: string; instructions?: string | null; provisioningInstructions?: string | null }>(
+    path`/api/v1/apps/${appId}/integration`).catch(() => undefined), [appId]);
+  const found = integration.data;
+  if (!found?.instructions && !found?.provisioningInstructions) return null;
+  return (
+    <section className="card stack" aria-labelledby="setup-instructions-heading">
+      <h2 id="setup-instructions-heading">Setup instructions{found.name ? ` for ${found.name}` : ''}</h2>
+      {found.instructions ? <p className="app-instructions">{found.instructions}</p> : null}
+      {found.provisioningInstructions ? <><h3>Provisioning</h3><p className="app-instructions">{found.provisioningInstructions}</p></> : null}
+    </section>
   );
 }
