@@ -29,12 +29,22 @@ export const swaAppSchema = z.object({
 
 export type SwaAppSettings = z.output<typeof swaAppSchema>;
 
+/** An app's SWA sign-in settings as stored, or undefined when they are missing or do not parse. */
+export function swaSettingsOf(app: { readonly settings: Readonly<Record<string, unknown>> }): SwaAppSettings | undefined {
+  const parsed = swaAppSchema.safeParse(app.settings.app ?? {});
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** A user name and a password in an app, wherever they are set (the app's shared account, an app user). */
+export const swaUserNameSchema = z.string().trim().min(1, 'must not be blank').max(100, 'must be at most 100 characters');
+export const swaPasswordSchema = z.string().min(1, 'must not be blank').max(1024, 'must be at most 1024 characters');
+
 /**
  * An SWA app's `credentials`: the scheme (who sets what, see `swa-credentials.ts`) and, for
  * `SHARED_USERNAME_AND_PASSWORD`, the one account everyone signs in with.
  */
 export const swaAppCredentialsSchema = z.object({
   scheme: z.enum(swaCredentialSchemes, { error: `must be one of ${swaCredentialSchemes.join(', ')}` }).default('EDIT_USERNAME_AND_PASSWORD'),
-  userName: z.string().trim().min(1, 'must not be blank').max(100, 'must be at most 100 characters').optional(),
-  password: z.object({ value: z.string().min(1, 'must not be blank').max(1024, 'must be at most 1024 characters').optional() }).loose().optional(),
+  userName: swaUserNameSchema.optional(),
+  password: z.object({ value: swaPasswordSchema.optional() }).loose().optional(),
 }).loose();

@@ -16,7 +16,7 @@
  */
 import type { App } from '../domain/app.ts';
 import type { Org } from '../domain/org.ts';
-import { swaAppSchema, type SwaAppSettings } from '../domain/swa-app.ts';
+import { swaSettingsOf as swaSettings, type SwaAppSettings } from '../domain/swa-app.ts';
 import { AppError } from '../kernel/errors.ts';
 import { hashToken, randomToken } from '../kernel/secrets.ts';
 import type { ActiveSession } from '../signin/sessions.ts';
@@ -24,18 +24,13 @@ import type { Caller } from './caller.ts';
 import type { ServiceDeps } from './deps.ts';
 import { ssoEvent } from './federation-access.ts';
 import type { ProtocolState } from './protocol-state.ts';
+import type { LaunchCredentials } from './swa.ts';
 
 /** How long a launch waits for the extension. */
 export const fillTicketSeconds = 120;
 
-/** What the credential vault gives a launch. */
-export interface SwaLaunchCredentials {
-  readonly userName: string;
-  readonly password: string;
-  readonly extraFields: readonly { readonly field: string; readonly value: string }[];
-}
-
-export type CredentialsForLaunch = (org: Org, appId: string, userId: string) => Promise<SwaLaunchCredentials | undefined>;
+/** What the credential vault gives a launch (`SwaService.credentialsForLaunch`). */
+export type CredentialsForLaunch = (org: Org, appId: string, userId: string) => Promise<LaunchCredentials | undefined>;
 
 /** The extension's answer: where to type, and what. */
 export interface SwaFill {
@@ -57,11 +52,6 @@ interface FillTicket extends Record<string, unknown> {
 const ticketKey = (sessionId: string, origin: string) => `${sessionId}.${hashToken(origin)}`;
 
 const noFill = (debug: string) => new AppError('swa.no_fill_waiting', { detail: 'sign-in fill (SwaFill)', debug });
-
-function swaSettings(app: App): SwaAppSettings | undefined {
-  const parsed = swaAppSchema.safeParse(app.settings.app ?? {});
-  return parsed.success ? parsed.data : undefined;
-}
 
 const withoutQuery = (url: URL) => `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 

@@ -13,7 +13,7 @@ import { newId } from '../kernel/ids.ts';
 import type { App } from '../domain/app.ts';
 import type { Org } from '../domain/org.ts';
 import type { User } from '../domain/user.ts';
-import { swaAppSchema } from '../domain/swa-app.ts';
+import { swaPasswordSchema as passwordSchema, swaSettingsOf, swaUserNameSchema as userNameSchema } from '../domain/swa-app.ts';
 import { schemeOf, schemeRules, userEditsSomething, userMayReveal, type SwaCredentialScheme } from '../domain/swa-credentials.ts';
 import { SealError, type Vault } from '../vault/envelope.ts';
 import type { SignInService } from '../signin/sign-in.ts';
@@ -31,9 +31,6 @@ export const swaSharedContext = (appId: string) => `swa-shared:${appId}`;
 
 /** How long after a launch its "did it work?" question is still asked. */
 const checkWindowMs = 60 * 60_000;
-
-const userNameSchema = z.string().trim().min(1, 'must not be blank').max(100, 'must be at most 100 characters');
-const passwordSchema = z.string().min(1, 'must not be blank').max(1024, 'must be at most 1024 characters');
 
 /** `credentials` of an app user as Okta's API takes them: `{ userName, password: { value } }`. */
 export const appUserCredentialsSchema = z.object({
@@ -90,8 +87,7 @@ export function createSwaService(deps: ServiceDeps, vault: Vault, apps: AppServi
   }
 
   function extraFieldsOf(app: App): { field: string; value: string }[] {
-    const settings = swaAppSchema.safeParse(app.settings.app ?? {});
-    return settings.success ? (settings.data.extraFields ?? []).map((f) => ({ field: f.field, value: f.value })) : [];
+    return (swaSettingsOf(app)?.extraFields ?? []).map((f) => ({ field: f.field, value: f.value }));
   }
 
   /** The user name a user signs in to the app with: theirs when set, else their login (the user name template). */

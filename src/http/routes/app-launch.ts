@@ -6,27 +6,18 @@
  */
 import type Router from '@koa/router';
 import type { Services } from '../../services/index.ts';
-import { notFound } from '../../kernel/errors.ts';
-import { looksLikeId } from '../../kernel/ids.ts';
 import { renderErrorPage } from '../../web/signin/error-page.ts';
 import type { BrowserSessions } from '../browser-session.ts';
 import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 import type { SwaPages } from './swa-pages.ts';
+import { assignedAppOfPath } from './assigned-app.ts';
 
 export function registerAppLaunch(router: Router<LanyardState>, services: Services, browser: BrowserSessions, swa: SwaPages): void {
   router.get('app-launch', '/home/:appName/:appId', async (ctx: LanyardContext) => {
-    const { appName, appId } = (ctx as unknown as { params: { appName: string; appId: string } }).params;
+    const found = await assignedAppOfPath(ctx, services, browser, { fromUri: () => ctx.path });
+    if (!found) return;
+    const { app, active } = found;
     const org = orgOf(ctx);
-    const app = looksLikeId(appId) ? await services.apps.findById(org, appId) : undefined;
-    if (!app || app.name !== appName || app.status !== 'ACTIVE') throw notFound('AppInstance', appId.slice(0, 40));
-    const active = await browser.current(ctx);
-    if (!active) return ctx.redirect(`/login?fromURI=${encodeURIComponent(ctx.path)}`);
-    if (!(await services.apps.isAssigned(org, app.id, active.user.id))) {
-      ctx.status = 403;
-      ctx.type = 'text/html';
-      ctx.body = renderErrorPage({ title: `You can't use ${app.label}`, message: 'Ask your administrator to give you access to this app.' });
-      return;
-    }
     switch (app.signOnMode) {
       case 'SAML_2_0':
         return ctx.redirect(`/app/${app.name}/${app.id}/sso/saml`);

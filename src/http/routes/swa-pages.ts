@@ -14,7 +14,7 @@
 import type Router from '@koa/router';
 import type { App } from '../../domain/app.ts';
 import type { User } from '../../domain/user.ts';
-import { swaAppSchema } from '../../domain/swa-app.ts';
+import { swaSettingsOf } from '../../domain/swa-app.ts';
 import { formFieldName, userEditsSomething } from '../../domain/swa-credentials.ts';
 import { isAppError, notFound } from '../../kernel/errors.ts';
 import { looksLikeId } from '../../kernel/ids.ts';
@@ -25,9 +25,11 @@ import type { ActiveSession } from '../../signin/sessions.ts';
 import { renderErrorPage } from '../../web/signin/error-page.ts';
 import { swaCredentialsPage, swaLaunchPage, type CredentialsPageModel } from '../../web/swa/pages.ts';
 import type { BrowserSessions } from '../browser-session.ts';
+import { assignedAppOfPath } from './assigned-app.ts';
 import { pageCspFor } from '../security-headers.ts';
 import { orgOf, type LanyardContext, type LanyardState } from '../state.ts';
 
+// The launch page posts to the app and nowhere else, not even back to Lanyard.
 const launchCsp = (origin: string) =>
   `default-src 'none'; style-src 'self'; script-src 'self'; form-action ${origin}; frame-ancestors 'none'; base-uri 'none'`;
 
@@ -49,22 +51,9 @@ export function createSwaPages(services: Services, browser: BrowserSessions, ano
   }
 
   /** The signed-in user and the SWA app of the path, or undefined once answered (sign-in, 403, 404). */
-  async function subject(ctx: LanyardContext): Promise<{ app: App; active: ActiveSession } | undefined> {
-    const { appName, appId } = (ctx as unknown as { params: { appName: string; appId: string } }).params;
-    const org = orgOf(ctx);
-    const app = looksLikeId(appId) ? await services.apps.findById(org, appId) : undefined;
-    if (!app || app.name !== appName || app.status !== 'ACTIVE' || app.signOnMode !== 'BROWSER_PLUGIN') throw notFound('AppInstance', appId.slice(0, 40));
-    const active = await browser.current(ctx);
-    if (!active) {
-      ctx.redirect(`/login?fromURI=${encodeURIComponent(ctx.method === 'GET' ? ctx.path : base(app))}`);
-      return undefined;
-    }
-    if (!(await services.apps.isAssigned(org, app.id, active.user.id))) {
-      problem(ctx, 403, `You can't use ${app.label}`, 'Ask your administrator to give you access to this app.');
-      return undefined;
-    }
-    return { app, active };
-  }
+  const subject = (ctx: LanyardContext) => assignedAppOfPath(ctx, services, browser, {
+    signOnMode: 'BROWSER_PLUGIN', fromUri: (app) => (ctx.method === 'GET' ? ctx.path : base(app)),
+  });
 
   async function showCredentials(ctx: LanyardContext, app: App, active: ActiveSession, extra: Partial<CredentialsPageModel> = {}, status = 200): Promise<void> {
     const s = await services.swa.status(orgOf(ctx), app, active.user);
@@ -77,9 +66,8 @@ export function createSwaPages(services: Services, browser: BrowserSessions, ano
 
   /** Opens an SWA app: posts its form with the vaulted credentials, or asks for them first. */
   async function launch(ctx: LanyardContext, app: App, active: ActiveSession): Promise<void> {
-    const parsed = swaAppSchema.safeParse(app.settings.app ?? {});
-    if (!parsed.success) return problem(ctx, 409, `${app.label} can't be opened`, 'This app\'s sign-in settings are incomplete. Ask your administrator to check them.');
-    const settings = parsed.data;
+    const settings = swaSettingsOf(app);
+    if (!settings) return problem(ctx, 409, `${app.label} can't be opened`, 'This app\'s sign-in settings are incomplete. Ask your administrator to check them.');
     const org = orgOf(ctx);
     const credentials = await services.swa.credentialsForLaunch(org, app.id, active.user.id);
     if (!credentials) {
