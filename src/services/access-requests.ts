@@ -20,7 +20,7 @@ import { appTarget } from './apps.ts';
 import type { GroupService } from './groups.ts';
 import { requireGroup } from './groups.ts';
 import { adminRoles } from './api-tokens.ts';
-import type { OrgStore } from './ports.ts';
+import type { OrgStore, Store } from './ports.ts';
 import { buildEvent, userTarget } from './system-log.ts';
 import { parseOrThrow } from './validation.ts';
 
@@ -157,18 +157,18 @@ export function createAccessRequests(deps: ServiceDeps, apps: AppService, groups
     const requester = await scoped.users.findById(found.userId);
     if (!requester) throw notFound('User', found.userId);
     const now = clock.now().toISOString();
-    await store.transaction(async (tx) => {
+    // The decision and the access it gives stand or fall together.
+    const record = async (tx: Store) => {
       const t = tx.forOrg(caller.org.id);
       // The status moves only from PENDING: of two deciders at once, the second gets the conflict.
       if (!(await t.accessRequests.decide(found.id, decision, now, decider.user.id))) throw alreadyDecided(found);
       await t.logs.append(buildEvent(clock, caller, decision === 'APPROVED' ? 'app.access_request.approver.approve' : 'app.access_request.approver.deny', {
         targets: [userTarget(requester), appTarget(app)], debugData: { accessRequestId: found.id },
       }));
-    });
-    if (decision === 'APPROVED') {
-      if (settings.onApproval.type === 'ADD_TO_GROUP') await groups.addMember(caller, settings.onApproval.groupId, requester.id);
-      else await apps.assignUser(caller, app.id, requester.id);
-    }
+    };
+    if (decision === 'DENIED') await store.transaction(record);
+    else if (settings.onApproval.type === 'ADD_TO_GROUP') await groups.addMember(caller, settings.onApproval.groupId, requester.id, { within: record });
+    else await apps.assignUser(caller, app.id, requester.id, {}, { within: record });
     return { ...found, status: decision, decided: now, decidedBy: decider.user.id };
   }
 

@@ -3,7 +3,7 @@ import { AppError, notFound, validationError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import { groupProfileSchema, type Group } from '../domain/group.ts';
 import type { Filter } from '../protocols/scim/filter.ts';
-import { UniqueViolation, type OrgStore, type Page } from './ports.ts';
+import { UniqueViolation, type OrgStore, type Page, type Store } from './ports.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { Caller } from './caller.ts';
 import { buildEvent, groupTarget, userTarget } from './system-log.ts';
@@ -95,7 +95,9 @@ export function createGroupService(deps: ServiceDeps) {
     });
   }
 
-  async function changeMembership(caller: Caller, groupId: string, idOrLogin: string, add: boolean, fromDirectory = false): Promise<void> {
+  /** `within` runs in the same transaction (what must stand or fall with the change), even when the membership was already so. */
+  async function changeMembership(caller: Caller, groupId: string, idOrLogin: string, add: boolean, fromDirectory = false,
+    within?: (tx: Store) => Promise<void>): Promise<void> {
     const org = store.forOrg(caller.org.id);
     const group = await requireGroup(org, groupId);
     if (!fromDirectory) requireEditable(group);
@@ -104,6 +106,7 @@ export function createGroupService(deps: ServiceDeps) {
     await store.transaction(async (tx) => {
       const scoped = tx.forOrg(caller.org.id);
       const changed = add ? await scoped.groups.addMember(group.id, user.id, now) : await scoped.groups.removeMember(group.id, user.id);
+      await within?.(tx);
       if (!changed) return;
       await scoped.groups.touchMembership(group.id, now);
       await scoped.logs.append(buildEvent(clock, caller, add ? 'group.user_membership.add' : 'group.user_membership.remove',
@@ -124,7 +127,8 @@ export function createGroupService(deps: ServiceDeps) {
     get, list, members,
     replace: (caller: Caller, id: string, profileInput: unknown) => replace(caller, id, profileInput),
     remove: (caller: Caller, id: string) => remove(caller, id),
-    addMember: (caller: Caller, groupId: string, userId: string) => changeMembership(caller, groupId, userId, true),
+    addMember: (caller: Caller, groupId: string, userId: string, options: { within?: (tx: Store) => Promise<void> } = {}) =>
+      changeMembership(caller, groupId, userId, true, false, options.within),
     removeMember: (caller: Caller, groupId: string, userId: string) => changeMembership(caller, groupId, userId, false),
     /** The directory import's own changes to the groups it owns. */
     fromDirectory: {

@@ -183,4 +183,19 @@ describe('deny, and approver rules', () => {
     expect((await call(`/api/v1/groups/${wikiUsersId}/users`)).json.map((u: any) => u.id)).toEqual([ritaId]);
     expect((await call('/api/v1/access-requests/arqNoSuchRequest0000/approve', { method: 'POST' })).status).toBe(404);
   });
+
+  it('an approval that cannot give the access leaves the request pending', async () => {
+    const handbookId = (await call('/api/v1/apps', { method: 'POST', json: { label: 'Handbook', signOnMode: 'BOOKMARK', settings: { app: { url: 'https://handbook.example.test/' } } } })).json.id;
+    const readersId = (await call('/api/v1/groups', { method: 'POST', json: { profile: { name: 'Handbook readers' } } })).json.id;
+    expect((await call(`/api/v1/apps/${handbookId}/access-request-settings`, {
+      method: 'PUT', json: { requestable: true, approver: { type: 'ADMIN' }, onApproval: { type: 'ADD_TO_GROUP', groupId: readersId } },
+    })).status).toBe(200);
+    await requestOnCatalog(await signedIn(nora), handbookId, 'onboarding');
+    const [pending] = await pendingOf(handbookId);
+    // The group approval would add Nora to is gone before anyone decides.
+    expect((await call(`/api/v1/groups/${readersId}`, { method: 'DELETE' })).status).toBe(204);
+    const approve = await call(`/api/v1/access-requests/${pending.id}/approve`, { method: 'POST' });
+    expect(approve.status).toBe(404);
+    expect((await call(`/api/v1/access-requests/${pending.id}`)).json.status).toBe('PENDING');
+  });
 });
